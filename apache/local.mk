@@ -1,0 +1,3 @@
+# SPDX-License-Identifier: MIT
+# apache/: web server configuration snippets.
+

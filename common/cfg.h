@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cfg - quern's configuration: one YAML file plus environment overrides.
+ *
+ * The keys are one declarative table in cfg.c (name, type, default, bounds,
+ * help text); everything else - parsing, type checks, QUERN_* environment
+ * overrides, the reference printed by `quern-admin config` - derives from
+ * it. Unknown keys and wrong types are errors naming file, line and key.
+ * A loaded struct cfg is immutable; a reload builds a new one and swaps it.
+ * Use: cfg_load -> read fields -> cfg_free.
+ */
+#ifndef QUERN_CFG_H
+#define QUERN_CFG_H
+
+#include <stdio.h>
+
+#include "common/compat.h"
+#include "common/qerr.h"
+
+struct cfg_list {
+    char **items; /* n strings, owned */
+    size_t n;
+};
+
+struct cfg {
+    char *path; /* file actually read, or NULL when only defaults/env were used */
+
+    char *database_url;
+    long database_connect_timeout;
+    long database_statement_timeout;
+
+    char *log_level;
+
+    struct cfg_list plugins_dirs;
+
+    char *api_base_url;
+    long api_max_body;
+    long api_max_depth;
+    long api_sync_timeout;
+    char *api_swagger_ui;
+
+    char *runner_name;
+    long runner_slots;
+    struct cfg_list runner_backends;
+    long runner_lease;
+    long runner_poll_interval;
+    char *runner_shutdown;
+    long runner_shutdown_grace;
+    long runner_kill_grace;
+    char *runner_work_dir;
+    long runner_log_max_lines;
+    long runner_log_line_max;
+    long runner_max_attempts;
+
+    bool callbacks_allow_private;
+    long callbacks_timeout;
+
+    char *storage_type;
+    char *storage_path;
+    long storage_inline_max;
+
+    char *docker_socket;
+    char *docker_api_version;
+
+    bool auth_anonymous;
+};
+
+/*
+ * Loads path (NULL: $QUERN_CONFIG, else SYSCONFDIR/quern/quern.yaml, which
+ * may be absent) and applies QUERN_* environment overrides. On error returns
+ * -1 with a message "file:line: ..." or "QUERN_X: ..." in err and out zeroed.
+ */
+int cfg_load(const char *path, struct cfg *out, struct qerr *err) QUERN_MUSTCHECK;
+void cfg_free(struct cfg *c);
+
+/* The environment variable that overrides key ("runner.slots" -> "QUERN_RUNNER_SLOTS"). */
+void cfg_env_name(const char *key, char *out, size_t outsz);
+
+/* Prints the reference of every key (Markdown table) to f. */
+void cfg_print_reference(FILE *f);
+
+/* Prints the effective configuration as YAML, secrets masked. */
+void cfg_print_effective(const struct cfg *c, FILE *f);
+
+/* The configured runner slots, or the number of online CPUs when 0. */
+long cfg_runner_slots(const struct cfg *c);
+
+#endif

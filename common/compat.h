@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+/*
+ * compat.h - included first by every .c file of quern.
+ *
+ * Pulls in config.h, fixes the feature-test macros, and defines the few
+ * project-wide helpers every module uses: QUERN_MUSTCHECK for fallible
+ * functions, QUERN_STATIC for static helpers that unit tests reach,
+ * QASSERT (always on, reports file:line) and QFREE. Platform #ifs live here
+ * and nowhere else.
+ */
+#ifndef QUERN_COMPAT_H
+#define QUERN_COMPAT_H
+
+#include "config.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define QUERN_MUSTCHECK __attribute__((warn_unused_result))
+#define QUERN_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#define QUERN_NORETURN __attribute__((noreturn))
+
+#ifdef QUERN_TESTING
+#define QUERN_STATIC
+#else
+#define QUERN_STATIC static
+#endif
+
+#define QUERN_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+void quern_assert_fail(const char *expr, const char *file, int line) QUERN_NORETURN;
+
+/* Programmer errors only; stays on in release builds. */
+#define QASSERT(e) ((e) ? (void)0 : quern_assert_fail(#e, __FILE__, __LINE__))
+
+#define QFREE(p) \
+    do { \
+        free(p); \
+        (p) = NULL; \
+    } while (0)
+
+#endif

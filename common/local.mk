@@ -1,0 +1,14 @@
+# SPDX-License-Identifier: MIT
+# common/: libquern, the code the API, the runner, admin and client share.
+noinst_LIBRARIES += common/libquern.a
+common_libquern_a_SOURCES = \
+	common/compat.h \
+	common/qerr.c common/qerr.h \
+	common/log.c common/log.h \
+	common/buf.c common/buf.h \
+	common/qstr.c common/qstr.h \
+	common/cfg.c common/cfg.h \
+	common/db.c common/db.h \
+	common/schema.c common/schema.h \
+	common/sql_migrations.h
+nodist_common_libquern_a_SOURCES = common/sql_stmts.c common/sql_stmts.h common/sql_migrations.c

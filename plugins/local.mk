@@ -1,0 +1,3 @@
+# SPDX-License-Identifier: MIT
+# plugins/: example process definitions and their programs.
+
