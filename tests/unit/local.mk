@@ -18,3 +18,11 @@ tests_unit_check_db_LDADD = $(UNIT_LIBS)
 
 TESTS += tests/unit/check_common tests/unit/check_cfg tests/unit/check_db
 endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/check_runner
+tests_unit_check_runner_SOURCES = tests/unit/check_runner.c
+tests_unit_check_runner_CFLAGS = $(UNIT_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_check_runner_LDADD = runner/librunner.a $(UNIT_LIBS) $(CRYPTO_LIBS)
+TESTS += tests/unit/check_runner
+endif
