@@ -247,6 +247,8 @@ static void runner_close(struct runner *r)
     curlm_free(r->curlm);
     db_close(r->db);
     ev_free(r->ev);
+    runner_trash_empty(r);
+    free(r->trash);
     json_decref(r->logs);
     free(r->jobs);
     free(r->served_arr);
