@@ -117,6 +117,7 @@ class ShutdownTest(unittest.TestCase):
             poll(lambda: os.path.exists(pidfile) and os.path.getsize(pidfile) > 0, timeout=15,
                  what="the job to start")
             r.send(signal.SIGTERM)
+            poll(lambda: "stopping" in r.log(), what="the runner to take the signal")
             later = insert_job(s.db, "ok.sh")
             self.assertEqual(r.p.wait(30), 0, r.log()[-2000:])
             self.assertEqual(s.job(jid)["status"], "successful")
