@@ -34,9 +34,9 @@ PG_OPTS=${BENCH_PG_OPTS:--c synchronous_commit=off}
 PGBIN=/usr/lib/postgresql/15/bin
 
 [ -x "$B/runner/quern-runner" ] || (cd "$TOP" && ./dev build)
-W=$(mktemp -d /tmp/quern-bench.XXXXXX)
+W=$(mktemp -d /tmp/quern-runner-bench.XXXXXX)
 chmod 755 "$W"
-JOBS_DIR=$(mktemp -d "${BENCH_WORK_DIR:-/dev/shm}/quern-bench-jobs.XXXXXX")
+JOBS_DIR=$(mktemp -d "${BENCH_WORK_DIR:-/dev/shm}/quern-runner-bench-jobs.XXXXXX")
 RUNNER_PID=
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 cleanup() {
