@@ -293,6 +293,50 @@ static char *search_path(const char *prog)
     return NULL;
 }
 
+/*
+ * dir/rel (or rel when absolute) with "." and ".." components removed
+ * lexically: symlinks are not followed, so a program keeps the name it was
+ * given (multi-call binaries look at it). False when it does not fit.
+ */
+static bool normalise_path(const char *dir, const char *rel, char *out, size_t outsz)
+{
+    char joined[PATH_MAX];
+    int w = rel[0] == '/' ? snprintf(joined, sizeof joined, "%s", rel)
+                          : snprintf(joined, sizeof joined, "%s/%s", dir, rel);
+    if (w < 0 || (size_t)w >= sizeof joined || outsz < 2) {
+        return false;
+    }
+    size_t len = 0;
+    out[0] = '\0';
+    for (char *p = joined; *p != '\0';) {
+        size_t n = strcspn(p, "/");
+        if (n == 1 && p[0] == '.') {
+            /* skip */
+        } else if (n == 2 && p[0] == '.' && p[1] == '.') {
+            while (len > 0 && out[len - 1] != '/') {
+                len--;
+            }
+            len = len > 0 ? len - 1 : 0;
+        } else if (n > 0) {
+            if (len + 1 + n + 1 > outsz) {
+                return false;
+            }
+            out[len++] = '/';
+            memcpy(out + len, p, n);
+            len += n;
+        }
+        out[len] = '\0';
+        p += n;
+        if (*p == '/') {
+            p++;
+        }
+    }
+    if (len == 0) {
+        snprintf(out, outsz, "/");
+    }
+    return true;
+}
+
 /* The program of a local command as an absolute path (new string), or NULL after reporting. */
 static char *resolve_local(struct loader *L, const yaml_node_t *at, const char *prog)
 {
@@ -304,23 +348,21 @@ static char *resolve_local(struct loader *L, const yaml_node_t *at, const char *
         }
         return found;
     }
-    char joined[PATH_MAX];
-    int w = prog[0] == '/' ? snprintf(joined, sizeof joined, "%s", prog)
-                           : snprintf(joined, sizeof joined, "%s/%s", L->dir, prog);
-    if (w < 0 || (size_t)w >= sizeof joined) {
+    char path[PATH_MAX];
+    if (!normalise_path(L->dir, prog, path, sizeof path)) {
         proc_yaml_diag(L->y, at, "command[0]: path too long");
         return NULL;
     }
-    char real[PATH_MAX];
-    if (realpath(joined, real) == NULL) {
-        proc_yaml_diag(L->y, at, "command[0]: program '%s' not found (looked for %s)", prog, joined);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        proc_yaml_diag(L->y, at, "command[0]: program '%s' not found (looked for %s)", prog, path);
         return NULL;
     }
-    if (!is_executable_file(real)) {
-        proc_yaml_diag(L->y, at, "command[0]: %s is not an executable file", real);
+    if (!is_executable_file(path)) {
+        proc_yaml_diag(L->y, at, "command[0]: %s is not an executable file", path);
         return NULL;
     }
-    return strdup(real);
+    return strdup(path);
 }
 
 static void read_command(struct loader *L, const yaml_node_t *cmd, const yaml_node_t *root)
@@ -363,8 +405,9 @@ static void read_command(struct loader *L, const yaml_node_t *cmd, const yaml_no
         } else if (i == 0 && L->type != NULL && strcmp(L->type, "slurm") == 0 &&
                    strchr(s, '/') != NULL && s[0] != '/') {
             char joined[PATH_MAX];
-            snprintf(joined, sizeof joined, "%s/%s", L->dir, s);
-            resolved = strdup(joined);
+            if (normalise_path(L->dir, s, joined, sizeof joined)) {
+                resolved = strdup(joined);
+            }
         }
         json_array_append_new(arr, json_string(resolved != NULL ? resolved : s));
         free(resolved);

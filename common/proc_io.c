@@ -222,9 +222,12 @@ static json_t *literal_schema(struct proc_yaml *y, const yaml_node_t *input, con
             proc_yaml_diag(y, pv, "%s.possibleValues must be a list", vp);
         } else if (pv != NULL && pv->data.sequence.items.top > pv->data.sequence.items.start) {
             json_t *e = json_array();
+            size_t i = 0;
             for (yaml_node_item_t *it = pv->data.sequence.items.start;
-                 it < pv->data.sequence.items.top; it++) {
-                json_t *v = literal_value(y, proc_yaml_node(y, *it), type, vp);
+                 it < pv->data.sequence.items.top; it++, i++) {
+                char ip[380];
+                snprintf(ip, sizeof ip, "%s.possibleValues[%zu]", vp, i);
+                json_t *v = literal_value(y, proc_yaml_node(y, *it), type, ip);
                 if (v != NULL) {
                     json_array_append_new(e, v);
                 }

@@ -145,8 +145,12 @@ static int scan_dir(const char *dir, int depth, struct names *ns, struct proc_di
         }
     }
     closedir(dh);
-    qsort(here.v, here.n, sizeof *here.v, cmp_str);
-    qsort(subdirs.v, subdirs.n, sizeof *subdirs.v, cmp_str);
+    if (here.n > 1) {
+        qsort(here.v, here.n, sizeof *here.v, cmp_str);
+    }
+    if (subdirs.n > 1) {
+        qsort(subdirs.v, subdirs.n, sizeof *subdirs.v, cmp_str);
+    }
     for (size_t i = 0; rc == 0 && i < here.n; i++) {
         rc = names_add(ns, here.v[i]);
     }

@@ -511,9 +511,10 @@ static json_t *to_json(struct proc_yaml *y, const yaml_node_t *n, const char *pa
         return NULL;
     }
     if (++y->nodes > PROC_YAML_MAX_NODES) {
-        if (y->nodes == PROC_YAML_MAX_NODES + 1) {
-            proc_yaml_diag(y, n, "%s: more than %d values (aliases expanding too far?)", path,
-                           PROC_YAML_MAX_NODES);
+        if (!y->limit_reported) {
+            proc_yaml_diag(y, n, "%s: the file has more than %d values (aliases expanding too far?)",
+                           path, PROC_YAML_MAX_NODES);
+            y->limit_reported = true;
         }
         return NULL;
     }
@@ -531,6 +532,7 @@ static json_t *to_json(struct proc_yaml *y, const yaml_node_t *n, const char *pa
 
 json_t *proc_yaml_to_json(struct proc_yaml *y, const yaml_node_t *n, const char *path)
 {
+    y->limit_reported = false; /* once per value converted */
     return to_json(y, n, path, 0);
 }
 
@@ -573,7 +575,7 @@ const char *proc_yaml_suggest(const char *s, const char *const *names)
     size_t best_d = 3;
     for (size_t i = 0; names != NULL && names[i] != NULL; i++) {
         size_t d = edit_distance(s, names[i]);
-        if (d < best_d) {
+        if (d < best_d && 2 * d <= strlen(s)) {
             best = names[i];
             best_d = d;
         }

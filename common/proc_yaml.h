@@ -38,7 +38,8 @@ struct proc_yaml {
     struct proc_diags *diags; /* borrowed */
     struct proc_yaml_mark *marks;
     size_t nmarks, capmarks;
-    size_t nodes; /* JSON values made so far */
+    size_t nodes;        /* JSON values made so far, all conversions together */
+    bool limit_reported; /* the node limit was reported for the current conversion */
 };
 
 /*

@@ -13,4 +13,13 @@ tests_unit_check_cfg_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_cfg_LDADD = $(UNIT_LIBS)
 
 TESTS += tests/unit/check_common tests/unit/check_cfg
+
+check_PROGRAMS += tests/unit/check_proc
+tests_unit_check_proc_SOURCES = tests/unit/check_proc.c
+tests_unit_check_proc_CFLAGS = $(UNIT_CFLAGS) \
+	-DPLUGINS_BAD_DIR='"$(abs_top_srcdir)/tests/unit/plugins-bad"' \
+	-DPLUGINS_DIR='"$(abs_top_srcdir)/plugins"'
+tests_unit_check_proc_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/check_proc
 endif
+EXTRA_DIST += tests/unit/plugins-bad
