@@ -498,7 +498,10 @@ static json_t *read_section(struct proc_yaml *y, const yaml_node_t *n, const cha
     if (w.out == NULL || n == NULL || proc_yaml_is_null(n)) {
         return w.out;
     }
-    if (n->type == YAML_SEQUENCE_NODE) {
+    if (n->type == YAML_SEQUENCE_NODE &&
+        n->data.sequence.items.top - n->data.sequence.items.start > PROC_YAML_MAX_KEYS) {
+        proc_yaml_diag(y, n, "%s has more than %d entries", section, PROC_YAML_MAX_KEYS);
+    } else if (n->type == YAML_SEQUENCE_NODE) {
         w.spec.list_form = true;
         read_list(y, n, &w);
     } else if (proc_yaml_map_check(y, n, section, NULL)) {

@@ -189,6 +189,7 @@ static void check_required(struct chk *c, const json_t *s, const json_t *v, cons
     }
 }
 
+/* One case per kind of keyword value (the table above says which keyword has which). */
 static void check_kw(struct chk *c, const json_t *s, const char *key, const json_t *v,
                      enum kw_kind kind, const char *path, int depth)
 {

@@ -169,6 +169,10 @@ bool proc_yaml_map_check(struct proc_yaml *y, const yaml_node_t *n, const char *
         proc_yaml_diag(y, n, "%s must be a mapping, not %s", path, proc_yaml_what(n));
         return false;
     }
+    if (n->data.mapping.pairs.top - n->data.mapping.pairs.start > PROC_YAML_MAX_KEYS) {
+        proc_yaml_diag(y, n, "%s has more than %d keys", path, PROC_YAML_MAX_KEYS);
+        return false;
+    }
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = proc_yaml_node(y, p->key);
         const char *name = key_text(k);

@@ -23,6 +23,7 @@
 #define PROC_YAML_MAX_BYTES (1024 * 1024)
 #define PROC_YAML_MAX_DEPTH 64
 #define PROC_YAML_MAX_NODES 100000
+#define PROC_YAML_MAX_KEYS 10000 /* keys of one mapping the loader walks (duplicate checks are quadratic) */
 
 struct proc_yaml_mark {
     const json_t *parent; /* object or array the entry describes */
