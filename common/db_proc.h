@@ -29,8 +29,8 @@ struct db_proc_row {
 int db_proc_lock(struct db *db, struct qerr *err) QUERN_MUSTCHECK;
 
 /* Every process row, ordered by id and locked FOR UPDATE; *rows owned by the caller. */
-int db_proc_list(struct db *db, struct db_proc_row **rows, size_t *n, struct qerr *err)
-    QUERN_MUSTCHECK;
+int db_proc_list(struct db *db, struct db_proc_row **rows, size_t *n,
+                 struct qerr *err) QUERN_MUSTCHECK;
 void db_proc_rows_free(struct db_proc_row *rows, size_t n);
 
 /* Inserts or updates a file process (updated bumped, available set). */
@@ -40,8 +40,7 @@ int db_proc_update(struct db *db, const char *id, const char *version, const jso
                    const json_t *definition, const char *path, struct qerr *err) QUERN_MUSTCHECK;
 
 /* How many jobs reference process id (history keeps a removed file's process). */
-int db_proc_job_count(struct db *db, const char *id, long *count, struct qerr *err)
-    QUERN_MUSTCHECK;
+int db_proc_job_count(struct db *db, const char *id, long *count, struct qerr *err) QUERN_MUSTCHECK;
 
 int db_proc_set_unavailable(struct db *db, const char *id, struct qerr *err) QUERN_MUSTCHECK;
 int db_proc_delete(struct db *db, const char *id, struct qerr *err) QUERN_MUSTCHECK;

@@ -23,21 +23,22 @@ struct loader {
     json_t *def;      /* the definition being built */
 };
 
-static const char *const top_keys[] = {"info", "host", "command", "config", "inputs", "outputs",
-                                       NULL};
-static const char *const info_keys[] = {"id",       "title",    "version",
-                                        "description", "keywords", "metadata",
-                                        "jobControlOptions", "outputTransmission", NULL};
+static const char *const top_keys[] = {"info",   "host",    "command", "config",
+                                       "inputs", "outputs", NULL};
+static const char *const info_keys[] = {
+    "id",       "title",    "version",           "description",
+    "keywords", "metadata", "jobControlOptions", "outputTransmission",
+    NULL};
 static const char *const job_control[] = {"sync-execute", "async-execute", "dismiss", NULL};
 static const char *const transmission[] = {"value", "reference", NULL};
-static const char *const host_types[] = {"local", "subprocess", "docker", "aws-batch", "slurm",
-                                         NULL};
-static const char *const host_all_keys[] = {"type",     "image",   "pull",      "network",
+static const char *const host_types[] = {"local",     "subprocess", "docker",
+                                         "aws-batch", "slurm",      NULL};
+static const char *const host_all_keys[] = {"type",          "image",    "pull",   "network",
                                             "jobDefinition", "jobQueue", "region", "partition",
-                                            "account",  "qos",     NULL};
-static const char *const config_keys[] = {"env",      "secrets",  "envVars",  "maxResources",
-                                          "timeout",  "maxAttempts", "priority", "volumes",
-                                          NULL};
+                                            "account",       "qos",      NULL};
+static const char *const config_keys[] = {"env",          "secrets", "envVars",
+                                          "maxResources", "timeout", "maxAttempts",
+                                          "priority",     "volumes", NULL};
 
 /* Host keys by type: the first entry is the type name, then its keys, then NULL. */
 static const char *const host_type_keys[][6] = {
@@ -101,7 +102,8 @@ static json_t *read_enum_list(struct loader *L, const yaml_node_t *map, const ch
         }
         return arr;
     }
-    if (n->type != YAML_SEQUENCE_NODE || n->data.sequence.items.top == n->data.sequence.items.start) {
+    if (n->type != YAML_SEQUENCE_NODE ||
+        n->data.sequence.items.top == n->data.sequence.items.start) {
         proc_yaml_diag(L->y, n, "%s.%s must be a non-empty list of: %s", section, key, names);
         return arr;
     }
@@ -141,9 +143,10 @@ static void read_info(struct loader *L, const yaml_node_t *info, const yaml_node
     }
     const char *id = get_str(L, info, "info", "id", true);
     if (id != NULL && !qstr_is_id(id, PROC_DEF_MAX_ID)) {
-        proc_yaml_diag(L->y, get(L, info, "id"),
-                       "info.id: '%s' is not a valid id (letters, digits, '.', '_', '-'; at most %d)",
-                       id, PROC_DEF_MAX_ID);
+        proc_yaml_diag(
+            L->y, get(L, info, "id"),
+            "info.id: '%s' is not a valid id (letters, digits, '.', '_', '-'; at most %d)", id,
+            PROC_DEF_MAX_ID);
         id = NULL;
     }
     if (id != NULL) {
@@ -367,7 +370,8 @@ static char *resolve_local(struct loader *L, const yaml_node_t *at, const char *
 
 static void read_command(struct loader *L, const yaml_node_t *cmd, const yaml_node_t *root)
 {
-    bool needed = L->type != NULL && (strcmp(L->type, "local") == 0 || strcmp(L->type, "slurm") == 0);
+    bool needed =
+        L->type != NULL && (strcmp(L->type, "local") == 0 || strcmp(L->type, "slurm") == 0);
     json_t *arr = json_array();
     json_object_set_new(L->def, "command", arr);
     if (cmd == NULL || proc_yaml_is_null(cmd)) {
@@ -380,9 +384,10 @@ static void read_command(struct loader *L, const yaml_node_t *cmd, const yaml_no
     }
     if (cmd->type != YAML_SEQUENCE_NODE ||
         (needed && cmd->data.sequence.items.top == cmd->data.sequence.items.start)) {
-        proc_yaml_diag(L->y, cmd,
-                       "command must be a non-empty list of strings (the program and its arguments; "
-                       "no shell)");
+        proc_yaml_diag(
+            L->y, cmd,
+            "command must be a non-empty list of strings (the program and its arguments; "
+            "no shell)");
         return;
     }
     size_t i = 0;
@@ -391,8 +396,8 @@ static void read_command(struct loader *L, const yaml_node_t *cmd, const yaml_no
         yaml_node_t *v = proc_yaml_node(L->y, *it);
         char path[32];
         snprintf(path, sizeof path, "command[%zu]", i);
-        const char *s = v != NULL && v->type == YAML_SCALAR_NODE ? proc_io_string(L->y, v, path)
-                                                                : NULL;
+        const char *s =
+            v != NULL && v->type == YAML_SCALAR_NODE ? proc_io_string(L->y, v, path) : NULL;
         if (s == NULL) {
             if (v == NULL || v->type != YAML_SCALAR_NODE) {
                 proc_yaml_diag(L->y, v, "%s must be a string, not %s", path, proc_yaml_what(v));
@@ -543,7 +548,8 @@ static void read_volumes(struct loader *L, const yaml_node_t *n, json_t *cfg)
         return;
     }
     if (n->type != YAML_SEQUENCE_NODE) {
-        proc_yaml_diag(L->y, n, "config.volumes must be a list of \"/host/path:/container/path[:ro]\"");
+        proc_yaml_diag(L->y, n,
+                       "config.volumes must be a list of \"/host/path:/container/path[:ro]\"");
         return;
     }
     json_t *arr = json_array();
@@ -572,8 +578,7 @@ static void read_config(struct loader *L, const yaml_node_t *n)
     json_object_set_new(L->def, "config", cfg);
     long timeout = 0;
     long priority = 0;
-    if (n != NULL && !proc_yaml_is_null(n) &&
-        proc_yaml_map_check(L->y, n, "config", config_keys)) {
+    if (n != NULL && !proc_yaml_is_null(n) && proc_yaml_map_check(L->y, n, "config", config_keys)) {
         yaml_node_t *env = get(L, n, "env");
         if (env != NULL && !proc_yaml_is_null(env) &&
             proc_yaml_map_check(L->y, env, "config.env", NULL)) {
@@ -642,8 +647,8 @@ static void read_sections(struct loader *L, const yaml_node_t *root)
     json_object_set_new(L->def, "outputs", outputs);
 }
 
-struct proc_def *proc_def_load_text(const char *name, const char *dir, const char *text,
-                                    size_t len, struct proc_diags *diags, struct qerr *err)
+struct proc_def *proc_def_load_text(const char *name, const char *dir, const char *text, size_t len,
+                                    struct proc_diags *diags, struct qerr *err)
 {
     size_t before = proc_diags_count(diags);
     struct proc_yaml y;

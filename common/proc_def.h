@@ -29,10 +29,10 @@
 struct proc_def {
     char *id;
     char *version;
-    char *path;              /* the plugin file (absolute when loaded from a file) */
+    char *path;               /* the plugin file (absolute when loaded from a file) */
     unsigned id_line, id_col; /* where info.id is, for duplicate-id messages */
-    json_t *description;     /* OGC process description without links (owned) */
-    json_t *definition;      /* normalised definition (owned) */
+    json_t *description;      /* OGC process description without links (owned) */
+    json_t *definition;       /* normalised definition (owned) */
 };
 
 /*
@@ -47,8 +47,8 @@ struct proc_def *proc_def_load(const char *path, struct proc_diags *diags, struc
  * and as path, dir is the directory relative program paths are resolved
  * against (NULL: the current directory).
  */
-struct proc_def *proc_def_load_text(const char *name, const char *dir, const char *text,
-                                    size_t len, struct proc_diags *diags, struct qerr *err);
+struct proc_def *proc_def_load_text(const char *name, const char *dir, const char *text, size_t len,
+                                    struct proc_diags *diags, struct qerr *err);
 
 void proc_def_free(struct proc_def *d);
 

@@ -98,8 +98,7 @@ void proc_diags_print(struct proc_diags *d, FILE *f)
         if (d->v[i].line == 0) {
             fprintf(f, "%s: %s\n", d->v[i].file, d->v[i].msg);
         } else {
-            fprintf(f, "%s:%u:%u: %s\n", d->v[i].file, d->v[i].line, d->v[i].column,
-                    d->v[i].msg);
+            fprintf(f, "%s:%u:%u: %s\n", d->v[i].file, d->v[i].line, d->v[i].column, d->v[i].msg);
         }
     }
     if (d->dropped > 0) {

@@ -11,15 +11,13 @@
 
 static const char *const input_keys[] = {"title",  "description", "keywords",  "metadata",
                                          "schema", "minOccurs",   "maxOccurs", NULL};
-static const char *const output_keys[] = {"title", "description", "keywords", "metadata",
-                                          "schema", NULL};
-static const char *const sepex_input_keys[] = {"id",     "title",     "description",
-                                               "keywords", "metadata", "input",
-                                               "schema", "minOccurs", "maxOccurs",
-                                               NULL};
-static const char *const sepex_output_keys[] = {"id",       "title",  "description", "keywords",
-                                                "metadata", "output", "inputId",     "schema",
-                                                NULL};
+static const char *const output_keys[] = {"title",    "description", "keywords",
+                                          "metadata", "schema",      NULL};
+static const char *const sepex_input_keys[] = {"id",        "title", "description", "keywords",
+                                               "metadata",  "input", "schema",      "minOccurs",
+                                               "maxOccurs", NULL};
+static const char *const sepex_output_keys[] = {
+    "id", "title", "description", "keywords", "metadata", "output", "inputId", "schema", NULL};
 
 const char *proc_io_string(struct proc_yaml *y, const yaml_node_t *n, const char *path)
 {
@@ -127,15 +125,16 @@ static json_t *read_schema(struct proc_yaml *y, const yaml_node_t *n, const char
     return s;
 }
 
-/* SEPEX: input.literalDataDomain {dataType, valueDefinition {anyValue, possibleValues}, defaultValue}. */
+/* SEPEX: input.literalDataDomain {dataType, valueDefinition {anyValue, possibleValues},
+ * defaultValue}. */
 static const char *literal_type(struct proc_yaml *y, const yaml_node_t *dom, const char *path)
 {
     static const struct {
         const char *name;
         const char *type;
-    } map[] = {{"string", "string"},   {"integer", "integer"}, {"int", "integer"},
-               {"long", "integer"},    {"number", "number"},   {"double", "number"},
-               {"float", "number"},    {"decimal", "number"},  {"boolean", "boolean"},
+    } map[] = {{"string", "string"}, {"integer", "integer"}, {"int", "integer"},
+               {"long", "integer"},  {"number", "number"},   {"double", "number"},
+               {"float", "number"},  {"decimal", "number"},  {"boolean", "boolean"},
                {"bool", "boolean"}};
     yaml_node_t *dt = proc_yaml_map_get(y, dom, "dataType", NULL);
     if (dt == NULL) {
@@ -201,8 +200,8 @@ static json_t *literal_schema(struct proc_yaml *y, const yaml_node_t *input, con
     yaml_node_t *dom = proc_yaml_map_get(y, input, "literalDataDomain", NULL);
     snprintf(p, sizeof p, "%s.input.literalDataDomain", path);
     if (dom == NULL) {
-        proc_yaml_diag(y, input, "%s is required (the only input form quern reads from SEPEX files)",
-                       p);
+        proc_yaml_diag(y, input,
+                       "%s is required (the only input form quern reads from SEPEX files)", p);
         return NULL;
     }
     if (!proc_yaml_map_check(y, dom, p, dom_keys)) {
@@ -421,7 +420,8 @@ static bool check_id(struct proc_yaml *y, const yaml_node_t *at, const char *id,
                      const struct io_walk *w)
 {
     if (!qstr_is_id(id, PROC_IO_MAX_ID)) {
-        proc_yaml_diag(y, at, "%s: '%s' is not a valid id (letters, digits, '.', '_', '-'; at most %d)",
+        proc_yaml_diag(y, at,
+                       "%s: '%s' is not a valid id (letters, digits, '.', '_', '-'; at most %d)",
                        w->section, id, PROC_IO_MAX_ID);
         return false;
     }

@@ -99,11 +99,11 @@ static const struct {
     {"propertyNames", "not available in OpenAPI 3.0"},
 };
 
-static void report(struct chk *c, const json_t *at, const char *key, bool on_key,
-                   const char *fmt, ...) QUERN_PRINTF(5, 6);
+static void report(struct chk *c, const json_t *at, const char *key, bool on_key, const char *fmt,
+                   ...) QUERN_PRINTF(5, 6);
 
-static void report(struct chk *c, const json_t *at, const char *key, bool on_key,
-                   const char *fmt, ...)
+static void report(struct chk *c, const json_t *at, const char *key, bool on_key, const char *fmt,
+                   ...)
 {
     c->n++;
     if (c->fn == NULL) {
@@ -143,8 +143,8 @@ static void check_schema(struct chk *c, const json_t *s, const json_t *parent, c
 
 static void check_type(struct chk *c, const json_t *s, const json_t *v, const char *path)
 {
-    static const char *const types[] = {"array", "boolean", "integer", "number", "object",
-                                        "string"};
+    static const char *const types[] = {"array",  "boolean", "integer",
+                                        "number", "object",  "string"};
     if (json_is_array(v)) {
         report(c, s, "type", false,
                "%s.type: must be one type name in OpenAPI 3.0, not a list (use nullable: true, or "
@@ -159,8 +159,8 @@ static void check_type(struct chk *c, const json_t *s, const json_t *v, const ch
         }
     }
     if (t != NULL && strcmp(t, "null") == 0) {
-        report(c, s, "type", false, "%s.type: 'null' is not an OpenAPI 3.0 type (use nullable: true)",
-               path);
+        report(c, s, "type", false,
+               "%s.type: 'null' is not an OpenAPI 3.0 type (use nullable: true)", path);
         return;
     }
     report(c, s, "type", false,
@@ -270,7 +270,8 @@ static void check_kw(struct chk *c, const json_t *s, const char *key, const json
         {
             const char *name;
             const json_t *ps;
-            json_object_foreach ((json_t *)v, name, ps) {
+            json_object_foreach((json_t *)v, name, ps)
+            {
                 char prop[768];
                 snprintf(prop, sizeof prop, "%s.%s", sub, name);
                 check_schema(c, ps, v, name, prop, depth + 1);
@@ -299,8 +300,8 @@ static void check_unknown(struct chk *c, const json_t *s, const char *key, const
 {
     for (size_t i = 0; i < QUERN_ARRAY_LEN(foreign); i++) {
         if (strcmp(foreign[i].name, key) == 0) {
-            report(c, s, key, true, "%s: '%s' is not an OpenAPI 3.0 schema keyword (%s)", path,
-                   key, foreign[i].hint);
+            report(c, s, key, true, "%s: '%s' is not an OpenAPI 3.0 schema keyword (%s)", path, key,
+                   foreign[i].hint);
             return;
         }
     }
@@ -356,7 +357,8 @@ static void check_schema(struct chk *c, const json_t *s, const json_t *parent, c
     }
     const char *key;
     const json_t *v;
-    json_object_foreach ((json_t *)s, key, v) {
+    json_object_foreach((json_t *)s, key, v)
+    {
         const struct kw *kw = find_kw(key);
         if (kw == NULL) {
             check_unknown(c, s, key, path);

@@ -181,8 +181,8 @@ int proc_sync_load_dirs(const struct cfg_list *dirs, struct proc_sync_set *set,
     if (rc < 0) {
         qerr_set(err, QERR_NOMEM, "out of memory listing plugin directories");
     } else if (ns.full) {
-        proc_diags_add(diags, dirs->n > 0 ? dirs->items[0] : "-", 0, 0,
-                       "more than %d plugin files", PROC_SYNC_MAX_FILES);
+        proc_diags_add(diags, dirs->n > 0 ? dirs->items[0] : "-", 0, 0, "more than %d plugin files",
+                       PROC_SYNC_MAX_FILES);
     }
     if (rc == 0) {
         rc = proc_sync_load_files(ns.v, ns.n, set, diags, err);
@@ -202,8 +202,7 @@ int proc_sync_load_dirs(const struct cfg_list *dirs, struct proc_sync_set *set,
 
 /* --- applying a set --------------------------------------------------------- */
 
-static const struct db_proc_row *find_row(const struct db_proc_row *rows, size_t n,
-                                          const char *id)
+static const struct db_proc_row *find_row(const struct db_proc_row *rows, size_t n, const char *id)
 {
     for (size_t i = 0; i < n; i++) {
         if (strcmp(rows[i].id, id) == 0) {
@@ -227,8 +226,7 @@ static bool row_differs(const struct db_proc_row *r, const struct proc_def *d)
 {
     return !r->available || strcmp(r->version, d->version) != 0 || r->path == NULL ||
            strcmp(r->path, d->path) != 0 || r->description == NULL || r->definition == NULL ||
-           !json_equal(r->description, d->description) ||
-           !json_equal(r->definition, d->definition);
+           !json_equal(r->description, d->description) || !json_equal(r->definition, d->definition);
 }
 
 struct change_log {
@@ -265,15 +263,15 @@ static int apply_defs(struct db *db, const struct proc_sync_set *set,
             return -1;
         }
         if (r == NULL) {
-            if (db_proc_insert(db, d->id, d->version, d->description, d->definition, d->path,
-                               err) < 0) {
+            if (db_proc_insert(db, d->id, d->version, d->description, d->definition, d->path, err) <
+                0) {
                 return -1;
             }
             logc(cl, "added %s %s (%s)", d->id, d->version, d->path);
             st->added++;
         } else if (row_differs(r, d)) {
-            if (db_proc_update(db, d->id, d->version, d->description, d->definition, d->path,
-                               err) < 0) {
+            if (db_proc_update(db, d->id, d->version, d->description, d->definition, d->path, err) <
+                0) {
                 return -1;
             }
             logc(cl, "updated %s %s (%s)", d->id, d->version, d->path);
@@ -374,7 +372,8 @@ int proc_sync_dirs(struct db *db, const struct cfg_list *dirs, FILE *report, str
         struct proc_sync_stats st;
         rc = proc_sync_apply(db, &set, report, &st, err);
         if (rc >= 0 && report != NULL) {
-            fprintf(report, "sync: %zu added, %zu updated, %zu removed, %zu unavailable, %zu unchanged\n",
+            fprintf(report,
+                    "sync: %zu added, %zu updated, %zu removed, %zu unavailable, %zu unchanged\n",
                     st.added, st.updated, st.removed, st.unavailable, st.unchanged);
         }
     }

@@ -60,7 +60,7 @@ int proc_sync_apply(struct db *db, const struct proc_sync_set *set, FILE *report
  * or -1 with err set when a file is invalid (QERR_INVALID; nothing changed)
  * or the database failed.
  */
-int proc_sync_dirs(struct db *db, const struct cfg_list *dirs, FILE *report, struct qerr *err)
-    QUERN_MUSTCHECK;
+int proc_sync_dirs(struct db *db, const struct cfg_list *dirs, FILE *report,
+                   struct qerr *err) QUERN_MUSTCHECK;
 
 #endif

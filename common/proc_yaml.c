@@ -45,7 +45,8 @@ int proc_yaml_load(struct proc_yaml *y, const char *file, const char *text, size
         if (yaml_parser_load(&parser, &next)) {
             yaml_node_t *root = yaml_document_get_root_node(&next);
             if (root != NULL) {
-                proc_yaml_diag(y, root, "a plugin file holds one YAML document; found a second one");
+                proc_yaml_diag(y, root,
+                               "a plugin file holds one YAML document; found a second one");
             }
             yaml_document_delete(&next);
         }
@@ -466,14 +467,12 @@ static json_t *map_json(struct proc_yaml *y, const yaml_node_t *n, const char *p
 {
     json_t *obj = json_object();
     bool ok = obj != NULL && add_mark(y, obj, NULL, NULL, n);
-    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; obj != NULL &&
-                                                            p < n->data.mapping.pairs.top;
-         p++) {
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+         obj != NULL && p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = proc_yaml_node(y, p->key);
         yaml_node_t *v = proc_yaml_node(y, p->value);
-        const char *name = k != NULL && k->type == YAML_SCALAR_NODE
-                               ? (const char *)k->data.scalar.value
-                               : NULL;
+        const char *name =
+            k != NULL && k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : NULL;
         if (name == NULL || strlen(name) != k->data.scalar.length) {
             proc_yaml_diag(y, k, "%s: keys must be strings", path);
             ok = false;
@@ -516,7 +515,8 @@ static json_t *to_json(struct proc_yaml *y, const yaml_node_t *n, const char *pa
     }
     if (++y->nodes > PROC_YAML_MAX_NODES) {
         if (!y->limit_reported) {
-            proc_yaml_diag(y, n, "%s: the file has more than %d values (aliases expanding too far?)",
+            proc_yaml_diag(y, n,
+                           "%s: the file has more than %d values (aliases expanding too far?)",
                            path, PROC_YAML_MAX_NODES);
             y->limit_reported = true;
         }

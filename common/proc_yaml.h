@@ -23,7 +23,8 @@
 #define PROC_YAML_MAX_BYTES (1024 * 1024)
 #define PROC_YAML_MAX_DEPTH 64
 #define PROC_YAML_MAX_NODES 100000
-#define PROC_YAML_MAX_KEYS 10000 /* keys of one mapping the loader walks (duplicate checks are quadratic) */
+#define PROC_YAML_MAX_KEYS \
+    10000 /* keys of one mapping the loader walks (duplicate checks are quadratic) */
 
 struct proc_yaml_mark {
     const json_t *parent; /* object or array the entry describes */
@@ -79,7 +80,8 @@ const char *proc_yaml_scalar(const yaml_node_t *n);
 bool proc_yaml_map_check(struct proc_yaml *y, const yaml_node_t *n, const char *path,
                          const char *const *allowed);
 
-/* The value of key in mapping map (first occurrence), or NULL; *key_node gets the key if not NULL. */
+/* The value of key in mapping map (first occurrence), or NULL; *key_node gets the key if not NULL.
+ */
 yaml_node_t *proc_yaml_map_get(struct proc_yaml *y, const yaml_node_t *map, const char *key,
                                yaml_node_t **key_node);
 

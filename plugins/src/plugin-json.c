@@ -14,6 +14,8 @@
  *   plugin-json progress PERCENT MESSAGE   {"progress": N, "message": "..."}
  * Exit status 0, 1 on bad JSON or a missing input, 2 on usage errors.
  */
+#include "common/compat.h"
+
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -148,8 +148,8 @@ static char *dump(const json_t *v)
 
 START_TEST(examples_load)
 {
-    const char *names[] = {"echo", "hello-world", "sleep", "fail", "files", "progress",
-                           "wordcount", "docker-echo", "batch-echo", "slurm-hello"};
+    const char *names[] = {"echo",     "hello-world", "sleep",       "fail",       "files",
+                           "progress", "wordcount",   "docker-echo", "batch-echo", "slurm-hello"};
     for (size_t i = 0; i < QUERN_ARRAY_LEN(names); i++) {
         char path[PATH_MAX];
         snprintf(path, sizeof path, "%s/%s.yaml", PLUGINS_DIR, names[i]);
@@ -191,7 +191,8 @@ START_TEST(echo_is_the_ogc_test_process)
     ck_assert_ptr_nonnull(json_object_get(out, "text"));
     const char *key;
     const json_t *v;
-    json_object_foreach ((json_t *)in, key, v) {
+    json_object_foreach((json_t *)in, key, v)
+    {
         ck_assert_int_eq(json_integer_value(json_object_get(v, "minOccurs")), 0);
         ck_assert_ptr_nonnull(json_object_get(out, key));
         const json_t *s = json_object_get(v, "schema");
@@ -205,7 +206,8 @@ START_TEST(echo_is_the_ogc_test_process)
     ck_assert_ptr_nonnull(
         json_object_get(json_object_get(json_object_get(out, "numberOrText"), "schema"), "oneOf"));
     ck_assert_uint_eq(json_array_size(json_object_get(d->description, "jobControlOptions")), 3);
-    const char *cmd = json_string_value(json_array_get(json_object_get(d->definition, "command"), 0));
+    const char *cmd =
+        json_string_value(json_array_get(json_object_get(d->definition, "command"), 0));
     ck_assert_ptr_nonnull(strstr(cmd, "/plugins/bin/echo"));
     ck_assert_int_eq(cmd[0], '/');
     proc_def_free(d);
@@ -222,23 +224,23 @@ START_TEST(defaults_and_normalisation)
                                  "inputs: {i: {schema: {type: integer}, maxOccurs: unbounded}}\n"
                                  "outputs: {o: {schema: {}}}\n");
     char *def = dump(d->definition);
-    ck_assert_str_eq(def,
-                     "{\"host\":{\"type\":\"docker\",\"image\":\"localhost/busybox:latest\","
-                     "\"pull\":\"missing\",\"network\":\"none\"},\"command\":[],"
-                     "\"config\":{\"env\":{\"A\":\"1\",\"B\":\"yes\"},\"secrets\":[\"S\",\"T\"],"
-                     "\"maxResources\":{\"cpus\":2.0,\"memory\":256},\"volumes\":[\"/a:/b:ro\"],"
-                     "\"timeout\":0,\"priority\":0},\"id\":\"x\",\"version\":\"2\","
-                     "\"inputs\":{\"i\":{\"title\":\"i\",\"description\":\"\",\"schema\":{\"type\":"
-                     "\"integer\"},\"minOccurs\":1,\"maxOccurs\":\"unbounded\"}},\"outputs\":{\"o\":"
-                     "{\"title\":\"o\",\"description\":\"\",\"schema\":{}}}}");
+    ck_assert_str_eq(
+        def, "{\"host\":{\"type\":\"docker\",\"image\":\"localhost/busybox:latest\","
+             "\"pull\":\"missing\",\"network\":\"none\"},\"command\":[],"
+             "\"config\":{\"env\":{\"A\":\"1\",\"B\":\"yes\"},\"secrets\":[\"S\",\"T\"],"
+             "\"maxResources\":{\"cpus\":2.0,\"memory\":256},\"volumes\":[\"/a:/b:ro\"],"
+             "\"timeout\":0,\"priority\":0},\"id\":\"x\",\"version\":\"2\","
+             "\"inputs\":{\"i\":{\"title\":\"i\",\"description\":\"\",\"schema\":{\"type\":"
+             "\"integer\"},\"minOccurs\":1,\"maxOccurs\":\"unbounded\"}},\"outputs\":{\"o\":"
+             "{\"title\":\"o\",\"description\":\"\",\"schema\":{}}}}");
     char *desc = dump(d->description);
-    ck_assert_str_eq(desc,
-                     "{\"id\":\"x\",\"title\":\"X\",\"description\":\"\",\"version\":\"2\","
-                     "\"jobControlOptions\":[\"sync-execute\",\"async-execute\",\"dismiss\"],"
-                     "\"outputTransmission\":[\"value\",\"reference\"],\"inputs\":{\"i\":{\"title\":"
-                     "\"i\",\"description\":\"\",\"schema\":{\"type\":\"integer\"},\"minOccurs\":1,"
-                     "\"maxOccurs\":\"unbounded\"}},\"outputs\":{\"o\":{\"title\":\"o\","
-                     "\"description\":\"\",\"schema\":{}}}}");
+    ck_assert_str_eq(
+        desc, "{\"id\":\"x\",\"title\":\"X\",\"description\":\"\",\"version\":\"2\","
+              "\"jobControlOptions\":[\"sync-execute\",\"async-execute\",\"dismiss\"],"
+              "\"outputTransmission\":[\"value\",\"reference\"],\"inputs\":{\"i\":{\"title\":"
+              "\"i\",\"description\":\"\",\"schema\":{\"type\":\"integer\"},\"minOccurs\":1,"
+              "\"maxOccurs\":\"unbounded\"}},\"outputs\":{\"o\":{\"title\":\"o\","
+              "\"description\":\"\",\"schema\":{}}}}");
     free(def);
     free(desc);
     proc_def_free(d);
@@ -247,12 +249,13 @@ END_TEST
 
 START_TEST(yaml_scalars)
 {
-    struct proc_def *d = load_ok("info: {id: s, title: S, version: 1.0.0}\n"
-                                 "host: {type: local}\ncommand: [/bin/sh, -c, 'true', 5]\n"
-                                 "inputs:\n  a:\n    schema:\n      example:\n"
-                                 "        [~, null, '', true, False, yes, 0x1F, 0o17, -12, 1.5e3, '7',"
-                                 " .5, +3, \"a\\tb\", !!float 2, !!str x]\n"
-                                 "outputs: {o: {schema: {}}}\n");
+    struct proc_def *d =
+        load_ok("info: {id: s, title: S, version: 1.0.0}\n"
+                "host: {type: local}\ncommand: [/bin/sh, -c, 'true', 5]\n"
+                "inputs:\n  a:\n    schema:\n      example:\n"
+                "        [~, null, '', true, False, yes, 0x1F, 0o17, -12, 1.5e3, '7',"
+                " .5, +3, \"a\\tb\", !!float 2, !!str x]\n"
+                "outputs: {o: {schema: {}}}\n");
     const json_t *ex = json_object_get(
         json_object_get(json_object_get(json_object_get(d->description, "inputs"), "a"), "schema"),
         "example");
@@ -283,11 +286,12 @@ START_TEST(sepex_list_form)
         "outputs:\n  - id: r\n    title: R\n    inputId: n\n"
         "    output: {transmissionMode: [reference]}\n");
     char *s = dump(json_object_get(d->description, "inputs"));
-    ck_assert_str_eq(s, "{\"n\":{\"title\":\"N\",\"description\":\"\",\"schema\":{\"type\":\"number\","
-                        "\"default\":2},\"minOccurs\":0,\"maxOccurs\":1},\"flag\":{\"title\":\"flag\","
-                        "\"description\":\"\",\"schema\":{\"type\":\"boolean\"},\"minOccurs\":1,"
-                        "\"maxOccurs\":1},\"kind\":{\"title\":\"kind\",\"description\":\"\",\"schema\":"
-                        "{\"type\":\"string\",\"enum\":[\"a\",\"1\"]},\"minOccurs\":1,\"maxOccurs\":1}}");
+    ck_assert_str_eq(
+        s, "{\"n\":{\"title\":\"N\",\"description\":\"\",\"schema\":{\"type\":\"number\","
+           "\"default\":2},\"minOccurs\":0,\"maxOccurs\":1},\"flag\":{\"title\":\"flag\","
+           "\"description\":\"\",\"schema\":{\"type\":\"boolean\"},\"minOccurs\":1,"
+           "\"maxOccurs\":1},\"kind\":{\"title\":\"kind\",\"description\":\"\",\"schema\":"
+           "{\"type\":\"string\",\"enum\":[\"a\",\"1\"]},\"minOccurs\":1,\"maxOccurs\":1}}");
     free(s);
     s = dump(json_object_get(d->definition, "host"));
     ck_assert_str_eq(s, "{\"type\":\"local\"}");
@@ -329,11 +333,13 @@ START_TEST(schema_table)
         {"{\"type\": \"number\", \"exclusiveMaximum\": 5}", 1,
          "s.exclusiveMaximum: must be a boolean in OpenAPI 3.0 (write maximum: 5 with "
          "exclusiveMaximum: true)"},
-        {"{\"const\": 1}", 1, "s: 'const' is not an OpenAPI 3.0 schema keyword (use enum with one value)"},
+        {"{\"const\": 1}", 1,
+         "s: 'const' is not an OpenAPI 3.0 schema keyword (use enum with one value)"},
         {"{\"properties\": {\"a\": {\"examples\": [1]}}}", 1,
          "s.properties.a: 'examples' is not an OpenAPI 3.0 schema keyword (use example with one "
          "value)"},
-        {"{\"type\": \"null\"}", 1, "s.type: 'null' is not an OpenAPI 3.0 type (use nullable: true)"},
+        {"{\"type\": \"null\"}", 1,
+         "s.type: 'null' is not an OpenAPI 3.0 type (use nullable: true)"},
         {"{\"required\": [\"a\", \"a\"]}", 1, "s.required: 'a' is listed twice"},
         {"{\"enum\": []}", 1, "s.enum: must be a non-empty list of values"},
         {"{\"minLength\": 1.5}", 1, "s.minLength: must be an integer >= 0"},
@@ -346,7 +352,8 @@ START_TEST(schema_table)
         size_t seen = 0;
         first_msg[0] = '\0';
         size_t n = proc_schema_check(s, "s", remember, &seen);
-        ck_assert_msg(n == cases[i].problems, "%s: %zu problems (%s)", cases[i].schema, n, first_msg);
+        ck_assert_msg(n == cases[i].problems, "%s: %zu problems (%s)", cases[i].schema, n,
+                      first_msg);
         ck_assert_uint_eq(seen, n);
         if (cases[i].first != NULL) {
             ck_assert_str_eq(first_msg, cases[i].first);
