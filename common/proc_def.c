@@ -538,6 +538,31 @@ static void read_resources(struct loader *L, const yaml_node_t *n, json_t *cfg)
     json_object_set_new(cfg, "maxResources", r);
 }
 
+/* One docker volume "host:container[:ro|:rw]"; a relative host path is taken from the
+ * plugin file's directory (as SEPEX files write them). False when malformed. */
+static bool read_volume(struct loader *L, const char *s, char *out, size_t outsz)
+{
+    const char *colon = strchr(s, ':');
+    if (colon == NULL || colon == s || colon[1] != '/') {
+        return false;
+    }
+    const char *mode = strchr(colon + 1, ':');
+    if (mode != NULL && strcmp(mode, ":ro") != 0 && strcmp(mode, ":rw") != 0) {
+        return false;
+    }
+    char host[PATH_MAX];
+    char abs[PATH_MAX];
+    if ((size_t)(colon - s) >= sizeof host) {
+        return false;
+    }
+    snprintf(host, sizeof host, "%.*s", (int)(colon - s), s);
+    if (!normalise_path(L->dir, host, abs, sizeof abs)) {
+        return false;
+    }
+    int w = snprintf(out, outsz, "%s%s", abs, colon);
+    return w > 0 && (size_t)w < outsz;
+}
+
 static void read_volumes(struct loader *L, const yaml_node_t *n, json_t *cfg)
 {
     if (n == NULL || proc_yaml_is_null(n)) {
@@ -549,7 +574,7 @@ static void read_volumes(struct loader *L, const yaml_node_t *n, json_t *cfg)
     }
     if (n->type != YAML_SEQUENCE_NODE) {
         proc_yaml_diag(L->y, n,
-                       "config.volumes must be a list of \"/host/path:/container/path[:ro]\"");
+                       "config.volumes must be a list of \"host/path:/container/path[:ro]\"");
         return;
     }
     json_t *arr = json_array();
@@ -557,17 +582,14 @@ static void read_volumes(struct loader *L, const yaml_node_t *n, json_t *cfg)
          it++) {
         yaml_node_t *v = proc_yaml_node(L->y, *it);
         const char *s = proc_yaml_scalar(v);
-        const char *colon = s != NULL ? strchr(s, ':') : NULL;
-        const char *mode = colon != NULL ? strchr(colon + 1, ':') : NULL;
-        bool ok = colon != NULL && s[0] == '/' && colon[1] == '/' &&
-                  (mode == NULL || strcmp(mode, ":ro") == 0 || strcmp(mode, ":rw") == 0);
-        if (!ok) {
+        char vol[PATH_MAX + 64];
+        if (s == NULL || !read_volume(L, s, vol, sizeof vol)) {
             proc_yaml_diag(L->y, v,
-                           "config.volumes: '%s' is not \"/host/path:/container/path[:ro|:rw]\"",
+                           "config.volumes: '%s' is not \"host/path:/container/path[:ro|:rw]\"",
                            s != NULL ? s : "null");
             continue;
         }
-        json_array_append_new(arr, json_string(s));
+        json_array_append_new(arr, json_string(vol));
     }
     json_object_set_new(cfg, "volumes", arr);
 }

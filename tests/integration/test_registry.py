@@ -158,6 +158,58 @@ outputs:
         self.assertEqual(defn["config"]["secrets"], ["CREATERASTERRAIN_TOKEN"])
         self.assertEqual(defn["config"]["maxResources"], {"cpus": 0.1, "memory": 1024})
 
+    def test_sepex_docker_and_batch_templates_load(self):
+        common = """info:
+  version: '0.0.1'
+  id: {id}
+  title: AEP Grid
+  jobControlOptions:
+    - async-execute
+  outputTransmission:
+    - reference
+{host}
+command:
+  - python
+  - aep_blocks.py
+config:
+{config}
+inputs:
+  - id: tile
+    title: tile
+    input:
+      literalDataDomain:
+        dataType: string
+        valueDefinition:
+          anyValue: true
+    minOccurs: 1
+    maxOccurs: 1
+outputs:
+  - id: aepGrid
+    title: aepGrid
+    inputId: aepGridDestination
+    output:
+      transmissionMode:
+      - reference
+"""
+        docker = self.write("docker.yaml", common.format(
+            id="aepGrid", host='host:\n  type: "docker"\n  image: "alpine:3.18"',
+            config="  maxResources:\n    cpus: 0.1\n    memory: 1024\n    gpus: 0\n"
+                   "  envVars:\n    - variable1\n  volumes:\n    - ./data/aepGrid:/data"))
+        batch = self.write("batch.yaml", common.format(
+            id="aepGridBatch", host='host:\n  type: "aws-batch"\n  jobDefinition: process-sandbox:2\n'
+                                    '  jobQueue: micro-test',
+            config="  envVars:"))
+        r = subprocess.run([ADMIN_BIN, "check", "-p", docker, batch], capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        d, b = [json.loads(l)["definition"] for l in r.stdout.splitlines()]
+        self.assertEqual(d["host"], {"type": "docker", "image": "alpine:3.18", "pull": "missing",
+                                     "network": "none"})
+        self.assertEqual(d["command"], ["python", "aep_blocks.py"])
+        self.assertEqual(d["config"]["volumes"], [os.path.realpath(self.dir) + "/data/aepGrid:/data"])
+        self.assertEqual(b["host"], {"type": "aws-batch", "jobDefinition": "process-sandbox:2",
+                                     "jobQueue": "micro-test"})
+
 
 class SyncTest(unittest.TestCase):
     @classmethod
