@@ -536,6 +536,12 @@ static json_t *to_json(struct proc_yaml *y, const yaml_node_t *n, const char *pa
 
 json_t *proc_yaml_to_json(struct proc_yaml *y, const yaml_node_t *n, const char *path)
 {
+    /* Marks describe the latest conversion only: values of earlier ones may have been
+     * freed, and their addresses reused. */
+    for (size_t i = 0; i < y->nmarks; i++) {
+        free(y->marks[i].key);
+    }
+    y->nmarks = 0;
     y->limit_reported = false; /* once per value converted */
     return to_json(y, n, path, 0);
 }

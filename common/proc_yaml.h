@@ -99,8 +99,9 @@ void proc_yaml_map_each(struct proc_yaml *y, const yaml_node_t *map, proc_yaml_p
 json_t *proc_yaml_to_json(struct proc_yaml *y, const yaml_node_t *n, const char *path);
 
 /*
- * Where a member of a converted value came from: the key itself (on_key)
- * or its value. key NULL: the container's own start. False when unknown.
+ * Where a member of the latest converted value came from: the key itself
+ * (on_key) or its value. key NULL: the container's own start. False when
+ * unknown. Each proc_yaml_to_json call forgets the marks of the one before.
  */
 bool proc_yaml_mark_of(const struct proc_yaml *y, const json_t *parent, const char *key,
                        bool on_key, unsigned *line, unsigned *col);
