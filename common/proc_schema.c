@@ -314,7 +314,58 @@ static double num_or(const json_t *s, const char *key, double dflt)
     return json_is_number(v) ? json_number_value(v) : dflt;
 }
 
-/* Cross-keyword rules: bounds in order, arrays with items. */
+/* Whether v has the JSON type the OpenAPI type name t means. */
+static bool type_matches(const json_t *v, const char *t)
+{
+    if (strcmp(t, "integer") == 0) {
+        return json_is_integer(v) ||
+               (json_is_real(v) && json_real_value(v) == (double)(long long)json_real_value(v));
+    }
+    if (strcmp(t, "number") == 0) {
+        return json_is_number(v);
+    }
+    if (strcmp(t, "string") == 0) {
+        return json_is_string(v);
+    }
+    if (strcmp(t, "boolean") == 0) {
+        return json_is_boolean(v);
+    }
+    if (strcmp(t, "array") == 0) {
+        return json_is_array(v);
+    }
+    return strcmp(t, "object") == 0 && json_is_object(v);
+}
+
+/* A default must be a value of the schema's type (and of its enum): the API fills it in. */
+static void check_default(struct chk *c, const json_t *s, const char *path)
+{
+    const json_t *d = json_object_get(s, "default");
+    if (d == NULL) {
+        return;
+    }
+    if (json_is_null(d)) {
+        if (!json_is_true(json_object_get(s, "nullable"))) {
+            report(c, s, "default", false, "%s.default: null needs nullable: true", path);
+        }
+        return;
+    }
+    const char *t = json_string_value(json_object_get(s, "type"));
+    if (t != NULL && !type_matches(d, t)) {
+        report(c, s, "default", false, "%s.default: must be of type %s, like the schema", path, t);
+        return;
+    }
+    const json_t *e = json_object_get(s, "enum");
+    if (json_is_array(e)) {
+        for (size_t i = 0; i < json_array_size(e); i++) {
+            if (json_equal(json_array_get(e, i), d)) {
+                return;
+            }
+        }
+        report(c, s, "default", false, "%s.default: must be one of the enum values", path);
+    }
+}
+
+/* Cross-keyword rules: bounds in order, arrays with items, defaults of the right type. */
 static void check_consistency(struct chk *c, const json_t *s, const char *path)
 {
     static const char *const pairs[][2] = {{"minimum", "maximum"},
@@ -331,6 +382,7 @@ static void check_consistency(struct chk *c, const json_t *s, const char *path)
     if (t != NULL && strcmp(t, "array") == 0 && json_object_get(s, "items") == NULL) {
         report(c, s, "type", true, "%s: a schema of type array needs items (OpenAPI 3.0)", path);
     }
+    check_default(c, s, path);
 }
 
 static void check_schema(struct chk *c, const json_t *s, const json_t *parent, const char *pkey,

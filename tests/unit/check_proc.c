@@ -345,6 +345,16 @@ START_TEST(schema_table)
         {"{\"minLength\": 1.5}", 1, "s.minLength: must be an integer >= 0"},
         {"{\"minimum\": 5, \"maximum\": 1}", 1, "s: maximum is less than minimum"},
         {"{\"$ref\": 3, \"type\": \"string\"}", 2, "s.$ref: must be a string"},
+        {"{\"type\": \"integer\", \"default\": 2.0}", 0, NULL},
+        {"{\"type\": \"number\", \"default\": 2}", 0, NULL},
+        {"{\"type\": \"string\", \"nullable\": true, \"default\": null}", 0, NULL},
+        {"{\"type\": \"integer\", \"default\": \"5\"}", 1,
+         "s.default: must be of type integer, like the schema"},
+        {"{\"type\": \"integer\", \"default\": 2.5}", 1,
+         "s.default: must be of type integer, like the schema"},
+        {"{\"type\": \"string\", \"default\": null}", 1, "s.default: null needs nullable: true"},
+        {"{\"enum\": [\"a\", \"b\"], \"default\": \"c\"}", 1,
+         "s.default: must be one of the enum values"},
     };
     for (size_t i = 0; i < QUERN_ARRAY_LEN(cases); i++) {
         json_t *s = json_loads(cases[i].schema, JSON_DECODE_ANY, NULL);
