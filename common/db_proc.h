@@ -31,6 +31,7 @@ int db_proc_lock(struct db *db, struct qerr *err) QUERN_MUSTCHECK;
 /* Every process row, ordered by id and locked FOR UPDATE; *rows owned by the caller. */
 int db_proc_list(struct db *db, struct db_proc_row **rows, size_t *n,
                  struct qerr *err) QUERN_MUSTCHECK;
+/* Frees rows from db_proc_list (NULL is fine). */
 void db_proc_rows_free(struct db_proc_row *rows, size_t n);
 
 /* Inserts or updates a file process (updated bumped, available set). */

@@ -31,6 +31,7 @@ struct proc_diags {
     bool nomem;     /* an allocation failed: the list is incomplete */
 };
 
+/* An empty list (d is the caller's); cleanup frees every entry and leaves it empty. */
 void proc_diags_init(struct proc_diags *d);
 void proc_diags_cleanup(struct proc_diags *d);
 

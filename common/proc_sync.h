@@ -38,6 +38,7 @@ int proc_sync_load_files(char *const *files, size_t n, struct proc_sync_set *set
                          struct proc_diags *diags, struct qerr *err) QUERN_MUSTCHECK;
 int proc_sync_load_dirs(const struct cfg_list *dirs, struct proc_sync_set *set,
                         struct proc_diags *diags, struct qerr *err) QUERN_MUSTCHECK;
+/* Frees every definition of set and leaves it empty. */
 void proc_sync_set_cleanup(struct proc_sync_set *set);
 
 struct proc_sync_stats {
@@ -58,7 +59,8 @@ int proc_sync_apply(struct db *db, const struct proc_sync_set *set, FILE *report
  * The whole sync: load dirs, print problems (as file:line:column lines) or
  * changes to report (NULL: silent), apply. Returns the number of changes,
  * or -1 with err set when a file is invalid (QERR_INVALID; nothing changed)
- * or the database failed.
+ * or the database failed. The runner calls it at start and on SIGHUP with
+ * its own connection (not inside a transaction) and stderr as report.
  */
 int proc_sync_dirs(struct db *db, const struct cfg_list *dirs, FILE *report,
                    struct qerr *err) QUERN_MUSTCHECK;

@@ -52,10 +52,12 @@ struct proc_yaml {
  */
 int proc_yaml_load(struct proc_yaml *y, const char *file, const char *text, size_t len,
                    struct proc_diags *diags);
+/* Frees the document and the marks; y can be loaded again. */
 void proc_yaml_cleanup(struct proc_yaml *y);
 
 /* The document's root node, or NULL when the document is empty. */
 yaml_node_t *proc_yaml_root(struct proc_yaml *y);
+/* The node with id (from a pair or item of the document), borrowed; NULL when out of range. */
 yaml_node_t *proc_yaml_node(struct proc_yaml *y, int id);
 
 /* Records a problem at node at (its start), or at line 1 column 1 when at is NULL. */
