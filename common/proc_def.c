@@ -716,11 +716,14 @@ static char *read_file(const char *path, size_t *len, struct proc_diags *diags)
         return NULL;
     }
     char *buf = malloc(PROC_YAML_MAX_BYTES + 1);
+    errno = 0;
     size_t n = buf != NULL ? fread(buf, 1, PROC_YAML_MAX_BYTES + 1, f) : 0;
+    int saved = buf == NULL ? ENOMEM : errno;
     bool bad = buf == NULL || ferror(f);
     fclose(f);
     if (bad) {
-        proc_diags_add(diags, path, 1, 1, "cannot read the file");
+        proc_diags_add(diags, path, 1, 1, "cannot read: %s",
+                       saved != 0 ? strerror(saved) : "read error");
         free(buf);
         return NULL;
     }
