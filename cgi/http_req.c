@@ -371,27 +371,23 @@ static void make_base(struct http_req *r, char *prefix, size_t prefixsz)
     snprintf(r->base, sizeof r->base, "%s://%s%s", tls ? "https" : "http", host, prefix);
 }
 
+/* Splits the raw path into segments, then decodes each one (an encoded '/' stays inside
+ * its segment). */
 static int parse_path(struct http_req *r, const char *prefix, struct qerr *err)
 {
     const char *uri = http_io_getenv(r->io, "REQUEST_URI");
     const char *pi = http_io_getenv(r->io, "PATH_INFO");
-    char raw[HTTP_MAX_PATH];
     size_t plen = strlen(prefix);
-    if (uri != NULL && strncmp(uri, prefix, plen) == 0 &&
-        (uri[plen] == '/' || uri[plen] == '?' || uri[plen] == '\0')) {
-        const char *rest = uri + plen;
-        size_t n = strcspn(rest, "?#");
-        if (n >= sizeof raw) {
-            qerr_set(err, QERR_INVALID, "path too long");
-            return -1;
-        }
-        if (http_pct_decode(rest, n, false, r->path, sizeof r->path) < 0) {
-            qerr_set(err, QERR_INVALID, "path: bad percent-encoding, NUL byte or too long");
-            return -1;
-        }
-    } else {
-        snprintf(r->path, sizeof r->path, "%s", pi != NULL ? pi : "/");
+    bool raw = uri != NULL && strncmp(uri, prefix, plen) == 0 &&
+               (uri[plen] == '/' || uri[plen] == '?' || uri[plen] == '\0');
+    const char *src = raw ? uri + plen : (pi != NULL ? pi : "/");
+    size_t n = raw ? strcspn(src, "?#") : strlen(src);
+    if (n >= sizeof r->path) {
+        qerr_set(err, QERR_INVALID, "path too long");
+        return -1;
     }
+    memcpy(r->path, src, n);
+    r->path[n] = '\0';
     if (r->path[0] == '\0') {
         snprintf(r->path, sizeof r->path, "/");
     }
@@ -399,6 +395,19 @@ static int parse_path(struct http_req *r, const char *prefix, struct qerr *err)
                         &r->nsegs) < 0) {
         qerr_set(err, QERR_NOTFOUND, "no such resource");
         return -1;
+    }
+    for (int i = 0; raw && i < r->nsegs; i++) {
+        char *seg = r->segs[i];
+        if (http_pct_decode(seg, strlen(seg), false, seg, strlen(seg) + 1) < 0) {
+            qerr_set(err, QERR_INVALID, "path: bad percent-encoding or NUL byte");
+            return -1;
+        }
+    }
+    if (raw) {
+        char decoded[HTTP_MAX_PATH];
+        if (http_pct_decode(r->path, strlen(r->path), false, decoded, sizeof decoded) == 0) {
+            snprintf(r->path, sizeof r->path, "%s", decoded);
+        }
     }
     return 0;
 }
