@@ -60,10 +60,17 @@ static json_t *results_document(const struct http_req *r, const struct results *
             continue;
         }
         bool ref = by_reference(rs, id);
-        json_object_set_new(doc, id,
-                            ref ? output_link(r, rs, id,
-                                              json_is_string(v) ? "text/plain" : "application/json")
-                                : json_incref(v));
+        json_t *item;
+        if (ref) {
+            item = output_link(r, rs, id, json_is_string(v) ? "text/plain" : "application/json");
+        } else if (json_is_object(v) && json_object_get(v, "value") == NULL &&
+                   json_object_get(v, "href") == NULL) {
+            /* An object value is only unambiguous as a qualified value. */
+            item = json_pack("{s:O, s:s}", "value", v, "mediaType", "application/json");
+        } else {
+            item = json_incref(v);
+        }
+        json_object_set_new(doc, id, item);
     }
     size_t i;
     const json_t *f;

@@ -418,6 +418,27 @@ static int check_bbox(const json_t *schema, const json_t *value, const char *whe
     return 0;
 }
 
+/*
+ * Whether two schemas check the same things: equal once annotations quern
+ * cannot check (contentMediaType, contentEncoding, title, description,
+ * example) are dropped. oneOf alternatives that differ only there (an
+ * image as TIFF or as JPEG 2000) both match one value; that is not an error.
+ */
+static bool same_checks(const json_t *a, const json_t *b)
+{
+    static const char *const notes[] = {"contentMediaType", "contentEncoding", "title",
+                                        "description", "example"};
+    json_t *ca = json_copy((json_t *)a), *cb = json_copy((json_t *)b);
+    for (size_t i = 0; i < QUERN_ARRAY_LEN(notes) && ca != NULL && cb != NULL; i++) {
+        json_object_del(ca, notes[i]);
+        json_object_del(cb, notes[i]);
+    }
+    bool same = ca != NULL && cb != NULL && json_equal(ca, cb);
+    json_decref(ca);
+    json_decref(cb);
+    return same;
+}
+
 /* Runs check on a copy; on success the copy replaces *value. */
 static int try_branch(const json_t *schema, json_t **value, const char *where, int depth,
                       struct qerr *err)
@@ -466,6 +487,8 @@ static int check_combinators(const json_t *schema, json_t **value, const char *w
     const json_t *one = json_object_get(schema, "oneOf");
     if (json_is_array(one) && json_array_size(one) > 0) {
         size_t matches = 0;
+        const json_t *chosen_schema = NULL;
+        bool distinct = false;
         json_t *chosen = NULL;
         struct qerr first = QERR_INIT;
         json_array_foreach (one, i, sub) {
@@ -473,14 +496,19 @@ static int check_combinators(const json_t *schema, json_t **value, const char *w
             json_t *copy = json_deep_copy(*value);
             if (copy != NULL && check(sub, &copy, where, depth + 1, &e) == 0) {
                 matches++;
-                json_decref(chosen);
-                chosen = copy;
+                distinct = distinct || (chosen_schema != NULL && !same_checks(chosen_schema, sub));
+                if (chosen == NULL) {
+                    chosen = copy;
+                    chosen_schema = sub;
+                } else {
+                    json_decref(copy);
+                }
             } else {
                 qerr_set(&first, e.code, "%s", e.msg);
                 json_decref(copy);
             }
         }
-        if (matches != 1) {
+        if (matches == 0 || distinct) {
             json_decref(chosen);
             if (matches == 0) {
                 qerr_set(err, QERR_INVALID, "%s (and no other alternative fits)", first.msg);
