@@ -263,7 +263,7 @@ static void answer_sync(struct http_req *r, const struct exec *x, struct db *db,
         http_header_add(r, "Preference-Applied", "wait=%ld", x->prefer.wait);
     }
     if (strcmp(job->status, "successful") == 0) {
-        http_results_send(r, job, 200);
+        http_results_send(r, job, 200, false);
     } else if (strcmp(job->status, "failed") == 0) {
         http_error_send_job(r, job->exception);
     } else {

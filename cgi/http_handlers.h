@@ -31,9 +31,10 @@ bool http_job_id_bad(struct http_req *r, const char *id);
 /* http_results.c */
 void http_results_get(struct http_req *r);
 void http_result_output_get(struct http_req *r);
-/* Answers with the results of successful job j (request->response decides document or
- * raw, request->outputs which outputs and how) and the given status. */
-void http_results_send(struct http_req *r, const struct db_api_job *j, int status);
+/* Answers with the results of successful job j and the given status: the document, or
+ * raw when as_doc is false and request->response is raw; request->outputs selects the
+ * outputs and their transmission. */
+void http_results_send(struct http_req *r, const struct db_api_job *j, int status, bool as_doc);
 /* http_logs.c */
 void http_logs_get(struct http_req *r);
 void http_metadata_get(struct http_req *r);

@@ -3,8 +3,9 @@
  * http_results - results of a successful job: /jobs/{id}/results, one
  * output at /jobs/{id}/results/{outputId}, and the body of a successful
  * sync execute. An output is a value from jobs.results or a file of
- * job_files. Document responses map outputId to the value or to a link
- * {href, type}; raw responses are the value itself (one output) or
+ * job_files. /jobs/{id}/results is always the results document (outputId
+ * to the value or to a link {href, type}); a sync execute answers raw when
+ * its request asked for raw: raw responses are the value itself (one output) or
  * multipart/related with one part per output (RFC 2387).
  */
 #include "common/compat.h"
@@ -188,7 +189,7 @@ static void send_raw(struct http_req *r, const struct results *rs, const json_t 
     buf_cleanup(&out);
 }
 
-void http_results_send(struct http_req *r, const struct db_api_job *j, int status)
+void http_results_send(struct http_req *r, const struct db_api_job *j, int status, bool as_doc)
 {
     struct qerr err = QERR_INIT;
     struct results rs = {j, NULL, json_object_get(j->request, "outputs")};
@@ -199,7 +200,7 @@ void http_results_send(struct http_req *r, const struct db_api_job *j, int statu
     }
     json_t *doc = results_document(r, &rs);
     const char *response = json_string_value(json_object_get(j->request, "response"));
-    if (response != NULL && strcmp(response, "raw") == 0 && r->fmt != HTTP_FMT_HTML) {
+    if (!as_doc && response != NULL && strcmp(response, "raw") == 0 && r->fmt != HTTP_FMT_HTML) {
         send_raw(r, &rs, doc, status);
     } else {
         char title[80];
@@ -250,7 +251,7 @@ void http_results_get(struct http_req *r)
     if (load_successful(r, &j) < 0) {
         return;
     }
-    http_results_send(r, &j, 200);
+    http_results_send(r, &j, 200, true);
     db_api_job_cleanup(&j);
 }
 
