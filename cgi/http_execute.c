@@ -131,6 +131,22 @@ static int build_request(struct exec *x, const json_t *body, struct qerr *err)
         qerr_set(err, QERR_INVALID, "the execute request must be a JSON object");
         return -1;
     }
+    static const char *const members[] = {"inputs", "outputs", "response", "subscriber"};
+    const char *key;
+    const json_t *val;
+    json_object_foreach ((json_t *)body, key, val) {
+        bool known = false;
+        for (size_t i = 0; i < QUERN_ARRAY_LEN(members); i++) {
+            known = known || strcmp(key, members[i]) == 0;
+        }
+        if (!known) {
+            qerr_set(err, QERR_INVALID,
+                     "unknown member '%.60s' in the execute request (inputs, outputs, response, "
+                     "subscriber)",
+                     key);
+            return -1;
+        }
+    }
     x->request = json_object();
     const json_t *resp = json_object_get(body, "response");
     const char *rs = json_string_value(resp);

@@ -130,14 +130,20 @@ static int multipart(struct http_req *r, const struct results *rs, const json_t 
     const char *id;
     json_t *v;
     json_object_foreach ((json_t *)doc, id, v) {
+        if (by_reference(rs, id)) {
+            /* A reference part is empty; Content-Location says where the value is. */
+            if (buf_printf(out, err,
+                           "--%s\r\nContent-Type: %s\r\nContent-ID: <%s>\r\n"
+                           "Content-Location: %s\r\n\r\n\r\n",
+                           boundary, json_string_value(json_object_get(v, "type")), id,
+                           json_string_value(json_object_get(v, "href"))) < 0) {
+                return -1;
+            }
+            continue;
+        }
         char ctype[256], *body = NULL;
         size_t len = 0;
-        bool ref = by_reference(rs, id);
-        if (ref) {
-            body = json_dumps(v, JSON_COMPACT);
-            len = body != NULL ? strlen(body) : 0;
-            snprintf(ctype, sizeof ctype, "application/json");
-        } else if (output_bytes(r, rs, id, &body, &len, ctype, sizeof ctype, err) < 0) {
+        if (output_bytes(r, rs, id, &body, &len, ctype, sizeof ctype, err) < 0) {
             return -1;
         }
         int rc = buf_printf(out, err, "--%s\r\nContent-Type: %s\r\nContent-ID: <%s>\r\n\r\n",

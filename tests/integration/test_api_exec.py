@@ -116,6 +116,32 @@ class ExecTest(unittest.TestCase):
         self.assertIn("stringInput", ids)
         self.assertIn("doubleInput", ids)
 
+    def test_sync_raw_mixed_multipart(self):
+        self.run_jobs()
+        r = self.assert_sync(self.execute(body={"inputs": GOOD, "response": "raw", "outputs": {
+            "stringInput": {"transmissionMode": "value"},
+            "arrayInput": {"transmissionMode": "reference"}}}))
+        import email
+        msg = email.message_from_bytes(b"Content-Type: " + r.headers["Content-Type"].encode() + b"\r\n\r\n" + r.content)
+        self.assertTrue(msg.is_multipart())
+        parts = {p["Content-ID"]: p for p in msg.get_payload()}
+        self.assertEqual(parts["<stringInput>"].get_payload(), "Value1")
+        ref = parts["<arrayInput>"]
+        self.assertEqual(ref.get_payload().strip(), "")
+        self.assertTrue(ref["Content-Location"].endswith("/results/arrayInput"))
+        self.assertEqual(self.s.get(ref["Content-Location"].replace(self.s.url, "")).json(), [1, 2, 3])
+
+    def test_sync_raw_single_reference(self):
+        self.run_jobs()
+        r = self.execute(body={"inputs": GOOD, "outputs": {"arrayInput": {"transmissionMode": "reference"}}})
+        self.assertEqual(r.status_code, 204, r.text)
+        self.assertIn("/results/arrayInput>", r.headers["Link"])
+
+    def test_unknown_request_member(self):
+        r = self.execute("echo", body={"invalid-execute-request": "true)"})
+        self.assertEqual(r.status_code, 400)
+        self.assertIn("invalid-execute-request", r.json()["detail"])
+
     def test_sync_document_validates(self):
         self.run_jobs()
         r = self.assert_sync(self.execute(body={"inputs": GOOD, "response": "document"}))
