@@ -270,11 +270,13 @@ static void answer_sync(struct http_req *r, const struct exec *x, struct db *db,
         }
         qerr_set(&err, QERR_TIMEOUT, "job %s did not finish within the wait; see %s/jobs/%s",
                  job->id, r->base, job->id);
-        http_header_add(r, "Link", "<%s/jobs/%s>; rel=\"monitor\"", r->base, job->id);
+        http_header_add(r, "Link", "<%s/jobs/%s>; rel=monitor", r->base, job->id);
         http_error_send(r, HTTP_EXC_SYNC_TIMEOUT, &err);
         return;
     }
-    http_header_add(r, "Link", "<%s/jobs/%s>; rel=\"monitor\"", r->base, job->id);
+    /* RFC 8288: rel takes a token or a quoted string; the token form also suits the
+     * simple parsers of some clients. */
+    http_header_add(r, "Link", "<%s/jobs/%s>; rel=monitor", r->base, job->id);
     if (x->prefer.wait >= 0) {
         http_header_add(r, "Preference-Applied", "wait=%ld", x->prefer.wait);
     }

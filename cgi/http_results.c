@@ -166,7 +166,7 @@ static void send_raw(struct http_req *r, const struct results *rs, const json_t 
         const char *id = json_object_iter_key(json_object_iter((json_t *)doc));
         if (by_reference(rs, id)) {
             const json_t *l = json_object_get(doc, id);
-            http_header_add(r, "Link", "<%s>; rel=\"%s\"; type=\"%s\"",
+            http_header_add(r, "Link", "<%s>; rel=%s; type=\"%s\"",
                             json_string_value(json_object_get(l, "href")), "item",
                             json_string_value(json_object_get(l, "type")));
             http_send(r, 204, "text/plain", "", 0);

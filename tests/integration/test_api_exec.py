@@ -62,7 +62,7 @@ class ExecTest(unittest.TestCase):
     def assert_sync(self, r):
         self.assertEqual(r.status_code, 200, r.text)
         self.assertNotIn("Location", r.headers)
-        self.assertIn('rel="monitor"', r.headers["Link"])
+        self.assertIn('rel=monitor', r.headers["Link"])
         return r
 
     # -- the Prefer matrix -------------------------------------------------
@@ -157,7 +157,7 @@ class ExecTest(unittest.TestCase):
         r = self.execute(body={"inputs": dict(GOOD, stringInput="Value2")})
         self.assertEqual(r.status_code, 500, r.text)
         self.assertEqual(r.json()["title"], "exit status 3")
-        self.assertIn('rel="monitor"', r.headers["Link"])
+        self.assertIn('rel=monitor', r.headers["Link"])
 
     def test_sync_timeout(self):
         t0 = time.monotonic()
