@@ -28,6 +28,8 @@ void http_landing_get(struct http_req *r)
     http_link_add(links, url, OGC_REL "conformance", "application/json", "conformance classes");
     snprintf(url, sizeof url, "%s/processes", r->base);
     http_link_add(links, url, OGC_REL "processes", "application/json", "the processes");
+    /* The plain relation too: OGC's conformance suite looks for rel "processes". */
+    http_link_add(links, url, "processes", "application/json", "the processes");
     snprintf(url, sizeof url, "%s/jobs", r->base);
     http_link_add(links, url, OGC_REL "job-list", "application/json", "the jobs");
     json_t *doc = json_pack("{s:s, s:s, s:o}", "title", "quern", "description",

@@ -226,8 +226,53 @@ static int translate_pattern(const char *p, struct buf *out, struct qerr *err)
     return 0;
 }
 
+/*
+ * Whether a pattern is safe to hand to regcomp(): glibc expands repetition
+ * into copies of the tree, so long patterns, stacked quantifiers ("a++++")
+ * and large counted repeats ("{5000}") can take gigabytes. Such patterns are
+ * not enforced (a description with one is the registry's to reject).
+ */
+static bool pattern_tame(const char *p)
+{
+    if (strlen(p) > 512) {
+        return false;
+    }
+    /* An upper bound of the copies regcomp may make: every '+' doubles a subtree,
+     * every {n,m} repeats one up to max(n,m) times, as if all were nested. */
+    long weight = 1;
+    int run = 0; /* quantifiers in a row */
+    for (; *p != '\0'; p++) {
+        if (*p == '\\' && p[1] != '\0') {
+            p++;
+            run = 0;
+            continue;
+        }
+        if (*p == '+') {
+            weight *= 2;
+        } else if (*p == '{') {
+            char *end = NULL;
+            long n = strtol(p + 1, &end, 10);
+            long m = end != NULL && *end == ',' ? strtol(end + 1, NULL, 10) : 0;
+            long k = n > m ? n : m;
+            weight *= k > 1 ? k : 2;
+        }
+        if (*p == '*' || *p == '+' || *p == '?' || *p == '{') {
+            run++;
+        } else if (*p != '}' && *p != ',' && !(*p >= '0' && *p <= '9')) {
+            run = 0;
+        }
+        if (run > 2 || weight > 4096) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static int check_pattern(const char *pattern, const char *s, const char *where, struct qerr *err)
 {
+    if (!pattern_tame(pattern)) {
+        return 0;
+    }
     struct buf ere;
     buf_init(&ere, 16 * 1024);
     regex_t re;

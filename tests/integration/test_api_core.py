@@ -37,7 +37,7 @@ class CoreTest(unittest.TestCase):
         doc = self.get_json("/")
         self.schemas.validate("landingPage", doc)
         rels = links_by_rel(doc)
-        for rel in ("self", "alternate", "service-desc", "service-doc", OGC_REL + "conformance",
+        for rel in ("self", "alternate", "service-desc", "service-doc", OGC_REL + "conformance", "processes",
                     OGC_REL + "processes", OGC_REL + "job-list"):
             self.assertIn(rel, rels)
         self.assertEqual(rels["service-desc"][0]["type"], "application/vnd.oai.openapi+json;version=3.0")

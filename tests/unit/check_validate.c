@@ -52,6 +52,10 @@ static const struct {
     {"{\"pattern\":\"^\\\\d{3}-[a-z]+$\"}", "\"12-abc\"", false, NULL},
     {"{\"pattern\":\"^\\\\w+\\\\s\\\\S$\"}", "\"ab_1 x\"", true, NULL},
     {"{\"pattern\":\"([\"}", "\"anything\"", true, NULL},
+    /* patterns regcomp would blow up on are not enforced (see pattern_tame) */
+    {"{\"pattern\":\"^a{5000}$\"}", "\"b\"", true, NULL},
+    {"{\"pattern\":\"^(((a+)+)+)+(((b+)+)+)+(((c+)+)+)+(d+)+$\"}", "\"x\"", true, NULL},
+    {"{\"pattern\":\"^a{3}$\"}", "\"aa\"", false, NULL},
     {"{\"type\":\"string\",\"format\":\"byte\"}", "\"aGVsbG8=\"", true, NULL},
     {"{\"type\":\"string\",\"format\":\"byte\"}", "\"aGVsbG8\"", true, NULL},
     {"{\"type\":\"string\",\"format\":\"byte\"}", "\"not base64!\"", false, NULL},
