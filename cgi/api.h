@@ -23,10 +23,16 @@
 
 struct http_io; /* http_io.c: FastCGI streams or CGI stdio */
 
+struct pcache_entry; /* pcache.c */
+
 struct api_ctx {
     struct cfg cfg;
     struct db *db;  /* NULL until the first request that needs it connects */
     bool listening; /* LISTEN quern_done issued on db */
+    bool listening_registry;       /* LISTEN quern_processes issued on db */
+    unsigned long pcache_epoch;    /* db_reconnects() when the cache was filled */
+    struct pcache_entry *pcache;   /* cached process descriptions (pcache.c) */
+    size_t pcache_n;
 };
 
 enum http_fmt { HTTP_FMT_JSON, HTTP_FMT_HTML, HTTP_FMT_TEXT };

@@ -437,16 +437,19 @@ out:
     return m;
 }
 
-void db_api_drain_notifies(struct db *db)
+bool db_api_registry_changed(struct db *db)
 {
     PGconn *c = db_conn(db);
     if (c == NULL || PQconsumeInput(c) == 0) {
-        return;
+        return true;
     }
+    bool changed = false;
     PGnotify *n;
     while ((n = PQnotifies(c)) != NULL) {
+        changed = changed || strcmp(n->relname, "quern_processes") == 0;
         PQfreemem(n);
     }
+    return changed;
 }
 
 static long now_ms(void)
@@ -456,7 +459,8 @@ static long now_ms(void)
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-int db_api_wait_done(struct db *db, const char *job_id, long timeout_ms, struct qerr *err)
+int db_api_wait_done(struct db *db, const char *job_id, long timeout_ms, bool *registry_changed,
+                     struct qerr *err)
 {
     PGconn *c = db_conn(db);
     long deadline = now_ms() + timeout_ms;
@@ -471,6 +475,9 @@ int db_api_wait_done(struct db *db, const char *job_id, long timeout_ms, struct 
         while ((n = PQnotifies(c)) != NULL) {
             if (strcmp(n->relname, "quern_done") == 0 && strcmp(n->extra, job_id) == 0) {
                 done = true;
+            }
+            if (strcmp(n->relname, "quern_processes") == 0) {
+                *registry_changed = true;
             }
             PQfreemem(n);
         }

@@ -87,10 +87,13 @@ json_t *db_api_job_logs(struct db *db, const char *id, long long since, long lim
 json_t *db_api_job_metadata(struct db *db, const char *id, const char *submitter,
                             struct qerr *err);
 
-/* Drops pending notifications (call between requests when LISTENing). */
-void db_api_drain_notifies(struct db *db);
+/* Reads pending notifications without blocking and drops them; true when one was
+ * quern_processes (the registry changed) or the connection is broken. */
+bool db_api_registry_changed(struct db *db);
 /* Waits up to timeout_ms for NOTIFY quern_done with payload job_id: 1 when it came,
- * 0 on timeout, -1 with err when the connection failed. */
-int db_api_wait_done(struct db *db, const char *job_id, long timeout_ms, struct qerr *err);
+ * 0 on timeout, -1 with err when the connection failed. *registry_changed is set when
+ * a quern_processes notification went by. */
+int db_api_wait_done(struct db *db, const char *job_id, long timeout_ms, bool *registry_changed,
+                     struct qerr *err);
 
 #endif

@@ -21,6 +21,7 @@
 #include "cgi/http_params.h"
 #include "cgi/http_req.h"
 #include "cgi/http_resp.h"
+#include "cgi/pcache.h"
 #include "common/log.h"
 #include "common/qstr.h"
 #include "common/validate.h"
@@ -225,7 +226,7 @@ static bool terminal(const char *status)
 }
 
 /* Waits for the job to end; job is refreshed. 1 ended, 0 timed out, -1 error. */
-static int wait_job(struct db *db, const struct http_req *r, const struct exec *x,
+static int wait_job(struct db *db, struct http_req *r, const struct exec *x,
                     struct db_api_job *job, struct qerr *err)
 {
     long limit = r->ctx->cfg.api_sync_timeout;
@@ -237,7 +238,11 @@ static int wait_job(struct db *db, const struct http_req *r, const struct exec *
     snprintf(id, sizeof id, "%s", job->id);
     while (left_ms > 0) {
         long slice = left_ms < 2000 ? left_ms : 2000;
-        int rc = db_api_wait_done(db, id, slice, err);
+        bool changed = false;
+        int rc = db_api_wait_done(db, id, slice, &changed, err);
+        if (changed) {
+            pcache_clear(r->ctx);
+        }
         if (rc < 0) {
             return -1;
         }

@@ -15,6 +15,7 @@
 #include "cgi/http_handlers.h"
 #include "cgi/http_params.h"
 #include "cgi/http_resp.h"
+#include "cgi/pcache.h"
 #include "common/qstr.h"
 
 #define OGC_REL "http://www.opengis.net/def/rel/ogc/1.0/"
@@ -174,10 +175,18 @@ void http_process_get(struct http_req *r)
         return;
     }
     struct db *db = api_db(r->ctx, &err);
-    if (db == NULL || db_api_process_get(db, id, false, &p, &err) < 0) {
-        http_error_send(r, err.code == QERR_NOTFOUND ? HTTP_EXC_NO_SUCH_PROCESS : HTTP_EXC_FROM_CODE,
-                        &err);
+    if (db == NULL) {
+        http_error_send(r, HTTP_EXC_FROM_CODE, &err);
         return;
+    }
+    if (!pcache_get(r->ctx, id, &p)) {
+        if (db_api_process_get(db, id, false, &p, &err) < 0) {
+            http_error_send(r,
+                            err.code == QERR_NOTFOUND ? HTTP_EXC_NO_SUCH_PROCESS : HTTP_EXC_FROM_CODE,
+                            &err);
+            return;
+        }
+        pcache_put(r->ctx, &p);
     }
     if (r->fmt != HTTP_FMT_HTML) {
         send_description_json(r, &p);

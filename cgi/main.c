@@ -27,6 +27,7 @@
 #include "cgi/http_resp.h"
 #include "cgi/http_route.h"
 #include "cgi/db_api.h"
+#include "cgi/pcache.h"
 #include "common/log.h"
 
 static void handle(struct api_ctx *ctx, struct http_io *io, const struct qerr *cfg_err)
@@ -47,8 +48,9 @@ static void handle(struct api_ctx *ctx, struct http_io *io, const struct qerr *c
     }
     log_debug("%s %s -> done", r.method_name, r.path);
     http_req_cleanup(&r);
-    if (ctx->db != NULL && ctx->listening) {
-        db_api_drain_notifies(ctx->db);
+    if (ctx->db != NULL && (ctx->listening || ctx->listening_registry) &&
+        db_api_registry_changed(ctx->db)) {
+        pcache_clear(ctx);
     }
 }
 
@@ -122,6 +124,7 @@ int main(int argc, char **argv)
         FCGX_Finish_r(&req);
     }
     FCGX_Free(&req, 1);
+    pcache_clear(&ctx);
     db_close(ctx.db);
     cfg_free(&ctx.cfg);
     return 0;

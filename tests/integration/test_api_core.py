@@ -112,6 +112,36 @@ class CoreTest(unittest.TestCase):
         self.assertIn("stringInput", r.text)
         self.assertIn(self.s.url + "/processes/echo?f=json", r.text)
 
+    def test_description_cache_follows_the_registry(self):
+        from api_support import echo_description, insert_process
+        insert_process(self.s.db, echo_description("cached", title="first"))
+        for _ in range(6):  # every worker has it cached now
+            self.assertEqual(self.get_json("/processes/cached")["title"], "first")
+        insert_process(self.s.db, echo_description("cached", title="second"))
+        for _ in range(6):  # the NOTIFY of the change drops every worker's cache
+            self.assertEqual(self.get_json("/processes/cached")["title"], "second")
+        self.s.db.query("DELETE FROM quern.processes WHERE id = 'cached'")
+        for _ in range(6):
+            self.assertEqual(self.s.get("/processes/cached").status_code, 404)
+        insert_process(self.s.db, echo_description("cached", title="third"))
+        self.get_json("/processes/cached")
+        self.s.db.value("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        "WHERE application_name = 'quern-api' AND datname = current_database()")
+        self.s.db.query("UPDATE quern.processes SET description = jsonb_set(description, '{title}', '\"fourth\"') "
+                        "WHERE id = 'cached'")
+        for _ in range(6):  # a reconnect may have missed the NOTIFY: the cache is dropped too
+            self.assertEqual(self.get_json("/processes/cached")["title"], "fourth")
+        self.s.db.query("DELETE FROM quern.processes WHERE id = 'cached'")
+
+    def test_head_and_options(self):
+        r = __import__("requests").head(self.s.url + "/processes/echo", timeout=10)
+        self.assertEqual(r.status_code, 200)
+        self.assertEqual(r.content, b"")
+        self.assertGreater(int(r.headers["Content-Length"]), 100)
+        r = __import__("requests").options(self.s.url + "/jobs/x", timeout=10)
+        self.assertEqual(r.status_code, 204)
+        self.assertEqual(r.headers["Allow"], "GET, HEAD, DELETE, OPTIONS")
+
     def test_unknown_process(self):
         self.assert_exception(self.s.get("/processes/nope"), 404, "no-such-process")
         self.assert_exception(self.s.get("/processes/..%2F..%2Fetc"), 404, "no-such-process")
