@@ -29,6 +29,7 @@ struct api_ctx {
     struct cfg cfg;
     struct db *db;  /* NULL until the first request that needs it connects */
     bool listening; /* LISTEN quern_done issued on db */
+    bool one_shot;  /* CGI: this process serves one request (nothing worth caching) */
     bool listening_registry;       /* LISTEN quern_processes issued on db */
     unsigned long pcache_epoch;    /* db_reconnects() when the cache was filled */
     struct pcache_entry *pcache;   /* cached process descriptions (pcache.c) */

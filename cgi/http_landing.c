@@ -7,14 +7,30 @@
 
 #include <stdio.h>
 
+#include "cgi/http_error.h"
 #include "cgi/http_handlers.h"
+#include "cgi/http_params.h"
 #include "cgi/http_resp.h"
 
 #define OGC_REL "http://www.opengis.net/def/rel/ogc/1.0/"
 #define OGC_CONF "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/"
 
+/* Answers 400 and returns true when the request carries query parameters other than f. */
+static bool params_bad(struct http_req *r)
+{
+    struct qerr err = QERR_INIT;
+    if (http_params_check(r, NULL, &err) < 0) {
+        http_error_send(r, HTTP_EXC_FROM_CODE, &err);
+        return true;
+    }
+    return false;
+}
+
 void http_landing_get(struct http_req *r)
 {
+    if (params_bad(r)) {
+        return;
+    }
     json_t *links = json_array();
     char url[2048];
     http_links_self(r, links);
@@ -42,6 +58,9 @@ void http_landing_get(struct http_req *r)
 
 void http_conformance_get(struct http_req *r)
 {
+    if (params_bad(r)) {
+        return;
+    }
     json_t *doc = json_pack("{s:[s,s,s,s,s,s,s,s]}", "conformsTo", OGC_CONF "core",
                             OGC_CONF "ogc-process-description", OGC_CONF "json", OGC_CONF "html",
                             OGC_CONF "oas30", OGC_CONF "job-list", OGC_CONF "callback",

@@ -107,7 +107,9 @@ int main(int argc, char **argv)
         log_info("listening on %s", listen_on);
     } else if (FCGX_IsCGI()) {
         struct http_io io = {NULL, NULL, NULL};
+        ctx.one_shot = true;
         handle(&ctx, &io, &cfg_err);
+        pcache_clear(&ctx);
         fflush(stdout);
         db_close(ctx.db);
         cfg_free(&ctx.cfg);

@@ -70,6 +70,9 @@ static bool ensure_listen(struct api_ctx *ctx)
 
 bool pcache_get(struct api_ctx *ctx, const char *id, struct db_api_process *out)
 {
+    if (ctx->one_shot) {
+        return false;
+    }
     revalidate(ctx);
     if (!ensure_listen(ctx)) {
         return false;
@@ -97,6 +100,9 @@ bool pcache_get(struct api_ctx *ctx, const char *id, struct db_api_process *out)
 void pcache_put(struct api_ctx *ctx, const struct db_api_process *p)
 {
     /* Only what was read after the LISTEN, on the same connection, may be kept. */
+    if (ctx->one_shot) {
+        return;
+    }
     if (ctx->db == NULL || !ctx->listening_registry ||
         db_reconnects(ctx->db) != ctx->pcache_epoch) {
         pcache_clear(ctx);
