@@ -155,6 +155,7 @@ static void send_description_json(struct http_req *r, const struct db_api_proces
         http_error_send(r, HTTP_EXC_FROM_CODE, &e);
     } else {
         http_send(r, 200, "application/json", buf_cstr(&out), out.len);
+        pcache_set_body(r->ctx, p->id, r->base, buf_cstr(&out), out.len);
     }
     free(ltext);
     buf_cleanup(&out);
@@ -177,6 +178,12 @@ void http_process_get(struct http_req *r)
     struct db *db = api_db(r->ctx, &err);
     if (db == NULL) {
         http_error_send(r, HTTP_EXC_FROM_CODE, &err);
+        return;
+    }
+    size_t len;
+    const char *body = r->fmt != HTTP_FMT_HTML ? pcache_body(r->ctx, id, r->base, &len) : NULL;
+    if (body != NULL) {
+        http_send(r, 200, "application/json", body, len);
         return;
     }
     if (!pcache_get(r->ctx, id, &p)) {

@@ -12,6 +12,9 @@ struct pcache_entry {
     char *id, *version, *description;
     size_t description_len;
     bool available;
+    char *body_base; /* the base URL body was built for */
+    char *body;      /* the whole JSON response with links */
+    size_t body_len;
 };
 
 static void entry_free(struct pcache_entry *e)
@@ -19,6 +22,8 @@ static void entry_free(struct pcache_entry *e)
     free(e->id);
     free(e->version);
     free(e->description);
+    free(e->body_base);
+    free(e->body);
 }
 
 void pcache_clear(struct api_ctx *ctx)
@@ -40,6 +45,50 @@ static void revalidate(struct api_ctx *ctx)
     }
     if (ctx->pcache_n > 0 && (ctx->db == NULL || db_api_registry_changed(ctx->db))) {
         pcache_clear(ctx);
+    }
+}
+
+static struct pcache_entry *find(struct api_ctx *ctx, const char *id)
+{
+    for (size_t i = 0; i < ctx->pcache_n; i++) {
+        if (strcmp(ctx->pcache[i].id, id) == 0) {
+            return &ctx->pcache[i];
+        }
+    }
+    return NULL;
+}
+
+const char *pcache_body(struct api_ctx *ctx, const char *id, const char *base, size_t *len)
+{
+    if (ctx->one_shot) {
+        return NULL;
+    }
+    revalidate(ctx);
+    const struct pcache_entry *e = find(ctx, id);
+    if (e == NULL || e->body == NULL || strcmp(e->body_base, base) != 0) {
+        return NULL;
+    }
+    *len = e->body_len;
+    return e->body;
+}
+
+static char *dup_n(const char *s, size_t n);
+
+void pcache_set_body(struct api_ctx *ctx, const char *id, const char *base, const char *body,
+                     size_t len)
+{
+    struct pcache_entry *e = ctx->one_shot ? NULL : find(ctx, id);
+    if (e == NULL) {
+        return;
+    }
+    QFREE(e->body);
+    QFREE(e->body_base);
+    e->body = dup_n(body, len);
+    e->body_base = strdup(base);
+    e->body_len = len;
+    if (e->body == NULL || e->body_base == NULL) {
+        QFREE(e->body);
+        QFREE(e->body_base);
     }
 }
 
@@ -77,11 +126,8 @@ bool pcache_get(struct api_ctx *ctx, const char *id, struct db_api_process *out)
     if (!ensure_listen(ctx)) {
         return false;
     }
-    for (size_t i = 0; i < ctx->pcache_n; i++) {
-        const struct pcache_entry *e = &ctx->pcache[i];
-        if (strcmp(e->id, id) != 0) {
-            continue;
-        }
+    const struct pcache_entry *e = find(ctx, id);
+    if (e != NULL) {
         memset(out, 0, sizeof *out);
         out->id = strdup(e->id);
         out->version = strdup(e->version);
@@ -117,7 +163,11 @@ void pcache_put(struct api_ctx *ctx, const struct db_api_process *p)
             return;
         }
     }
+    if (find(ctx, p->id) != NULL) {
+        return;
+    }
     struct pcache_entry *e = &ctx->pcache[ctx->pcache_n];
+    memset(e, 0, sizeof *e);
     e->id = strdup(p->id);
     e->version = strdup(p->version);
     e->description = dup_n(p->description, p->description_len);
