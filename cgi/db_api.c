@@ -449,7 +449,8 @@ bool db_api_registry_changed(struct db *db)
         changed = changed || strcmp(n->relname, "quern_processes") == 0;
         PQfreemem(n);
     }
-    return changed;
+    /* A connection the server closed may have missed notifications. */
+    return changed || PQstatus(c) != CONNECTION_OK;
 }
 
 static long now_ms(void)
