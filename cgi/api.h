@@ -49,6 +49,7 @@ struct http_param {
 #define HTTP_MAX_PARAMS 64
 #define HTTP_MAX_PATH 2048
 #define HTTP_MAX_SEGS 8
+#define HTTP_MAX_HEADER 8192 /* Accept, Prefer, Content-Type, REMOTE_USER */
 
 struct http_req {
     struct http_io *io;

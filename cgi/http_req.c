@@ -450,6 +450,15 @@ int http_req_parse(struct http_req *r, struct http_io *io, struct api_ctx *ctx, 
     r->content_type = header_or_null(io, "CONTENT_TYPE");
     r->remote_user = header_or_null(io, "REMOTE_USER");
     snprintf(r->path, sizeof r->path, "/");
+    const char *const bounded[] = {r->accept, r->prefer, r->content_type, r->remote_user};
+    for (size_t i = 0; i < QUERN_ARRAY_LEN(bounded); i++) {
+        if (bounded[i] != NULL && strlen(bounded[i]) > HTTP_MAX_HEADER) {
+            r->accept = NULL;
+            qerr_set(err, QERR_INVALID, "a request header is longer than %d bytes",
+                     HTTP_MAX_HEADER);
+            return -1;
+        }
+    }
     char prefix[1024];
     make_base(r, prefix, sizeof prefix);
     if (parse_path(r, prefix, err) < 0) {

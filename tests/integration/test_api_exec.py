@@ -84,8 +84,11 @@ class ExecTest(unittest.TestCase):
         self.assertNotIn("Preference-Applied", r.headers)
 
     def test_both_without_prefer_is_sync(self):
-        self.run_jobs()
+        self.run_jobs(delay=0.3)
+        t0 = time.monotonic()
         r = self.assert_sync(self.execute("echo", body={"inputs": GOOD, "response": "document"}))
+        # woken by NOTIFY quern_done, not by the 2 s safety re-read
+        self.assertLess(time.monotonic() - t0, 1.5)
         doc = r.json()
         self.assertEqual(doc["stringInput"], "Value1")
         self.assertEqual(doc["arrayInput"], [1, 2, 3])

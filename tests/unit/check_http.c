@@ -265,6 +265,14 @@ START_TEST(parse_root_and_fallbacks)
     setenv("QUERY_STRING", "a=%zz", 1);
     ck_assert_int_lt(parse(&r, &ctx, &err), 0);
     http_req_cleanup(&r);
+    qerr_clear(&err);
+    static char longval[HTTP_MAX_HEADER + 2];
+    memset(longval, 'a', sizeof longval - 1);
+    setenv("QUERY_STRING", "", 1);
+    setenv("HTTP_PREFER", longval, 1);
+    ck_assert_int_lt(parse(&r, &ctx, &err), 0);
+    ck_assert_int_eq(err.code, QERR_INVALID);
+    http_req_cleanup(&r);
     clear_env();
 }
 END_TEST
