@@ -151,6 +151,7 @@ class FakeRunner:
         self.fail = fail
         self.delay = delay
         self.stop_ev = threading.Event()
+        self.finished = {}  # job id -> time.monotonic() when it was ended
         self.thread = threading.Thread(target=self._loop, daemon=True)
         self.thread.start()
 
@@ -175,6 +176,7 @@ class FakeRunner:
                 else:
                     cur.execute("UPDATE quern.jobs SET status='successful', finished=now(), progress=100, "
                                 "results=%s WHERE id=%s AND status='running'", (json.dumps(inputs), jid))
+                self.finished[jid] = time.monotonic()
             self.stop_ev.wait(0.02)
 
     def stop(self):
