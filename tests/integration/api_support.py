@@ -130,8 +130,15 @@ def links_by_rel(doc):
 class ApiStack(Stack):
     """A Stack with the echo fixture and a handful of extra processes."""
 
-    def __init__(self, name, extra=0, **kw):
+    def __init__(self, name, extra=0, real_plugins=False, **kw):
+        if not real_plugins:
+            # Only the fixtures below: counts and pages stay exact.
+            empty = os.path.join(os.environ.get("QUERN_TEST_OUT", "/tmp"), "no-plugins")
+            os.makedirs(empty, exist_ok=True)
+            kw.setdefault("plugins", empty)
         super().__init__(name, **kw)
+        if real_plugins:
+            return
         insert_process(self.db, echo_description())
         insert_process(self.db, echo_description("echo-async", jco=("async-execute", "dismiss")))
         insert_process(self.db, echo_description("echo-sync", jco=("sync-execute",)))
@@ -142,7 +149,8 @@ class ApiStack(Stack):
 class FakeRunner:
     """Plays the runner in a thread until stopped: every accepted job of the given
     processes ends successful with its inputs as results (an echo), or failed when
-    the inputs hold stringInput == "Value2" and fail=True."""
+    the inputs hold stringInput == "Value2" and fail=True. A job whose pause input is 5 or
+    more stays running (an echo still sleeping)."""
 
     def __init__(self, db, processes=("echo", "echo-sync", "echo-async"), fail=False, delay=0.0):
         import threading
@@ -168,6 +176,8 @@ class FakeRunner:
                 cur.execute("UPDATE quern.jobs SET status='running', runner='fake', started=now(), "
                             "lease_until=now() + interval '1 minute' WHERE id=%s AND status='accepted'",
                             (jid,))
+                if isinstance(inputs.get("pause"), (int, float)) and inputs["pause"] >= 5:
+                    continue  # a long pause: the job stays running
                 if self.fail and inputs.get("stringInput") == "Value2":
                     cur.execute("UPDATE quern.jobs SET status='failed', finished=now(), exception=%s "
                                 "WHERE id=%s AND status='running'",
