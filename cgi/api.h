@@ -24,6 +24,7 @@
 struct http_io; /* http_io.c: FastCGI streams or CGI stdio */
 
 struct pcache_entry; /* pcache.c */
+struct pcache_page;  /* pcache.c */
 
 struct api_ctx {
     struct cfg cfg;
@@ -34,6 +35,8 @@ struct api_ctx {
     unsigned long pcache_epoch;    /* db_reconnects() when the cache was filled */
     struct pcache_entry *pcache;   /* cached process descriptions (pcache.c) */
     size_t pcache_n;
+    struct pcache_page *pages;     /* cached GET /processes responses (pcache.c) */
+    size_t pages_n;
 };
 
 enum http_fmt { HTTP_FMT_JSON, HTTP_FMT_HTML, HTTP_FMT_TEXT };

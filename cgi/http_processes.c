@@ -85,6 +85,17 @@ void http_processes_list(struct http_req *r)
     if (db == NULL) {
         goto out;
     }
+    char key[4096];
+    size_t len;
+    const char *cached = NULL;
+    if (r->fmt != HTTP_FMT_HTML) {
+        http_self_url(r, NULL, key, sizeof key);
+        cached = pcache_page(r->ctx, key, &len);
+    }
+    if (cached != NULL) {
+        http_send(r, 200, "application/json", cached, len);
+        goto out;
+    }
     items = db_api_process_page(db, after, before, limit + 1, &err);
     if (items == NULL) {
         goto out;
@@ -121,7 +132,16 @@ void http_processes_list(struct http_req *r)
         page_link(r, links, "prev", "before", first, limit);
     }
     doc = json_pack("{s:O, s:o}", "processes", items, "links", links);
-    http_send_doc(r, 200, "Processes", doc);
+    if (r->fmt == HTTP_FMT_HTML) {
+        http_send_doc(r, 200, "Processes", doc);
+    } else {
+        char *text = json_dumps(doc, JSON_COMPACT);
+        if (text != NULL) {
+            http_send(r, 200, "application/json", text, strlen(text));
+            pcache_set_page(r->ctx, key, text, strlen(text));
+            free(text);
+        }
+    }
 out:
     if (!r->answered) {
         http_error_send(r, HTTP_EXC_FROM_CODE, &err);

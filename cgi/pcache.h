@@ -27,6 +27,12 @@ const char *pcache_body(struct api_ctx *ctx, const char *id, const char *base, s
 /* Remembers the JSON response built for id under base (copied) if id is cached. */
 void pcache_set_body(struct api_ctx *ctx, const char *id, const char *base, const char *body,
                      size_t len);
+/* GET /processes: the whole JSON response last built for this self URL (the key
+ * holds the base URL and every parameter), or NULL. Borrowed until the next pcache call.
+ * Calling it also LISTENs, so a page read from the database after a miss may be kept. */
+const char *pcache_page(struct api_ctx *ctx, const char *key, size_t *len);
+/* Remembers the response built for key (copied); failures only skip caching. */
+void pcache_set_page(struct api_ctx *ctx, const char *key, const char *body, size_t len);
 /* Forgets every entry. */
 void pcache_clear(struct api_ctx *ctx);
 
