@@ -311,9 +311,15 @@ static int prepare(struct http_req *r, struct exec *x, struct db **db)
         goto fail;
     }
     *db = api_db(r->ctx, &err);
-    if (*db == NULL || db_api_process_get(*db, id, true, &x->proc, &err) < 0) {
-        exc = err.code == QERR_NOTFOUND ? HTTP_EXC_NO_SUCH_PROCESS : HTTP_EXC_FROM_CODE;
+    if (*db == NULL) {
         goto fail;
+    }
+    if (!pcache_get(r->ctx, id, true, &x->proc)) {
+        if (db_api_process_get(*db, id, true, &x->proc, &err) < 0) {
+            exc = err.code == QERR_NOTFOUND ? HTTP_EXC_NO_SUCH_PROCESS : HTTP_EXC_FROM_CODE;
+            goto fail;
+        }
+        pcache_put(r->ctx, &x->proc);
     }
     if (!x->proc.available) {
         qerr_set(&err, QERR_NOTFOUND, "process %s is no longer available", id);

@@ -206,7 +206,7 @@ void http_process_get(struct http_req *r)
         http_send(r, 200, "application/json", body, len);
         return;
     }
-    if (!pcache_get(r->ctx, id, &p)) {
+    if (!pcache_get(r->ctx, id, false, &p)) {
         if (db_api_process_get(db, id, false, &p, &err) < 0) {
             http_error_send(r,
                             err.code == QERR_NOTFOUND ? HTTP_EXC_NO_SUCH_PROCESS : HTTP_EXC_FROM_CODE,

@@ -23,6 +23,10 @@ struct pcache_entry {
     char *id, *version, *description;
     size_t description_len;
     bool available;
+    /* The parsed definition, kept once an execution asked for it. Why: every
+     * POST .../execution read it from PostgreSQL and parsed it again (bench/run
+     * scenario 3); shared by reference, never modified. */
+    json_t *definition;
     char *body_base; /* the base URL body was built for */
     char *body;      /* the whole JSON response with links */
     size_t body_len;
@@ -33,6 +37,7 @@ static void entry_free(struct pcache_entry *e)
     free(e->id);
     free(e->version);
     free(e->description);
+    json_decref(e->definition);
     free(e->body_base);
     free(e->body);
 }
@@ -177,7 +182,8 @@ void pcache_set_page(struct api_ctx *ctx, const char *key, const char *body, siz
     ctx->pages_n++;
 }
 
-bool pcache_get(struct api_ctx *ctx, const char *id, struct db_api_process *out)
+bool pcache_get(struct api_ctx *ctx, const char *id, bool with_definition,
+                struct db_api_process *out)
 {
     if (ctx->one_shot) {
         return false;
@@ -187,8 +193,9 @@ bool pcache_get(struct api_ctx *ctx, const char *id, struct db_api_process *out)
         return false;
     }
     const struct pcache_entry *e = find(ctx, id);
-    if (e != NULL) {
+    if (e != NULL && (!with_definition || e->definition != NULL)) {
         memset(out, 0, sizeof *out);
+        out->definition = with_definition ? json_incref(e->definition) : NULL;
         out->id = strdup(e->id);
         out->version = strdup(e->version);
         out->description = dup_n(e->description, e->description_len);
@@ -223,7 +230,11 @@ void pcache_put(struct api_ctx *ctx, const struct db_api_process *p)
             return;
         }
     }
-    if (find(ctx, p->id) != NULL) {
+    struct pcache_entry *known = find(ctx, p->id);
+    if (known != NULL) {
+        if (known->definition == NULL && p->definition != NULL) {
+            known->definition = json_incref(p->definition);
+        }
         return;
     }
     struct pcache_entry *e = &ctx->pcache[ctx->pcache_n];
@@ -233,6 +244,7 @@ void pcache_put(struct api_ctx *ctx, const struct db_api_process *p)
     e->description = dup_n(p->description, p->description_len);
     e->description_len = p->description_len;
     e->available = p->available;
+    e->definition = json_incref(p->definition);
     if (e->id == NULL || e->version == NULL || e->description == NULL) {
         entry_free(e);
         memset(e, 0, sizeof *e);

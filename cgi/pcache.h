@@ -17,9 +17,13 @@
 #include "cgi/api.h"
 #include "cgi/db_api.h"
 
-/* Copies the cached process id into out (strings owned by out); false on a miss. */
-bool pcache_get(struct api_ctx *ctx, const char *id, struct db_api_process *out);
-/* Remembers p (copied); LISTENs for registry changes first. Failures only skip caching. */
+/* Copies the cached process id into out (strings owned by out, the definition a new
+ * reference: read it, never change it); false on a miss, and when with_definition is
+ * asked of an entry cached without one. */
+bool pcache_get(struct api_ctx *ctx, const char *id, bool with_definition,
+                struct db_api_process *out);
+/* Remembers p (copied; its definition, if any, by reference); LISTENs for registry
+ * changes first. Failures only skip caching. */
 void pcache_put(struct api_ctx *ctx, const struct db_api_process *p);
 /* The complete JSON response last built for id under base (borrowed, valid until the
  * next pcache call), or NULL. */
