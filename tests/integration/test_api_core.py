@@ -133,6 +133,24 @@ class CoreTest(unittest.TestCase):
             self.assertEqual(self.get_json("/processes/cached")["title"], "fourth")
         self.s.db.query("DELETE FROM quern.processes WHERE id = 'cached'")
 
+    def test_process_list_cache_follows_the_registry(self):
+        from api_support import echo_description, insert_process
+
+        def title():
+            for p in self.get_json("/processes?limit=1000")["processes"]:
+                if p["id"] == "listed":
+                    return p["title"]
+            return None
+        insert_process(self.s.db, echo_description("listed", title="first"))
+        for _ in range(6):  # every worker keeps the page now
+            self.assertEqual(title(), "first")
+        insert_process(self.s.db, echo_description("listed", title="second"))
+        for _ in range(6):  # the NOTIFY of the change drops every worker's pages
+            self.assertEqual(title(), "second")
+        self.s.db.query("DELETE FROM quern.processes WHERE id = 'listed'")
+        for _ in range(6):
+            self.assertIsNone(title())
+
     def test_head_and_options(self):
         r = __import__("requests").head(self.s.url + "/processes/echo", timeout=10)
         self.assertEqual(r.status_code, 200)
