@@ -106,6 +106,7 @@ class SlurmCluster:
             "ReturnToService=2",
             "SelectType=select/cons_tres",
             "SelectTypeParameters=CR_Core_Memory",
+            "DefMemPerCPU=200",
             "MinJobAge=300",
             "KillWait=2",
             "InactiveLimit=0",

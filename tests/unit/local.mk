@@ -13,4 +13,10 @@ tests_unit_check_cfg_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_cfg_LDADD = $(UNIT_LIBS)
 
 TESTS += tests/unit/check_common tests/unit/check_cfg
+
+check_PROGRAMS += tests/unit/check_slurm
+tests_unit_check_slurm_SOURCES = tests/unit/check_slurm.c runner/slurm_state.c runner/slurm_script.c
+tests_unit_check_slurm_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_slurm_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/check_slurm
 endif
