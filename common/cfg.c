@@ -453,9 +453,23 @@ void cfg_print_reference(FILE *f)
         const struct cfg_key *k = &cfg_keys[i];
         char env[128];
         cfg_env_name(k->name, env, sizeof env);
-        fprintf(f, "| `%s` | `%s` | %s%s%s | `%s` | %s |\n", k->name, env, type_name(k->type),
-                k->choices != NULL ? ": " : "", k->choices != NULL ? k->choices : "", k->def,
-                k->help);
+        /* Install paths print symbolically so the reference is the same for every build. */
+        const char *def = k->def;
+        bool in_pkgdata = strncmp(def, PKGDATADIR, strlen(PKGDATADIR)) == 0;
+        char choices[128] = "";
+        for (size_t j = 0, o = 0; k->choices != NULL && k->choices[j] != '\0' && o + 4 < sizeof choices;
+             j++) {
+            if (k->choices[j] == '|') {
+                choices[o++] = ',';
+                choices[o++] = ' ';
+            } else {
+                choices[o++] = k->choices[j];
+            }
+            choices[o] = '\0';
+        }
+        fprintf(f, "| `%s` | `%s` | %s%s%s | `%s%s` | %s |\n", k->name, env, type_name(k->type),
+                k->choices != NULL ? ": " : "", choices, in_pkgdata ? "$pkgdatadir" : "",
+                in_pkgdata ? def + strlen(PKGDATADIR) : def, k->help);
     }
 }
 
