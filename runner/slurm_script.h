@@ -34,7 +34,7 @@
 
 struct slurm_spec {
     const char *job_id;      /* quern's job uuid: job name quern-<id> */
-    const char *dir;         /* the job's directory on the shared file system (absolute) */
+    const char *dir;         /* absolute path of the job's directory, shared with the nodes */
     char *const *command;    /* the definition's command, NULL-terminated (no inputs) */
     char *const *envp;       /* "K=V", NULL-terminated */
     const char *partition;   /* NULL or "": Slurm's default */

@@ -7,7 +7,7 @@
  * exactly the be_ops calls the runner makes (submit or attach, stop,
  * release, fini), independently of the database. Every sink call becomes
  * one JSON line on stdout, flushed at once (a test may kill -9 the driver
- * and attach again with -a):
+ * and attach again with -a; SIGUSR1 calls stop with BE_STOP_DISMISS):
  *   {"event": "backend_id", "id": ...}   {"event": "note", "text": ...}
  *   {"event": "output", "stream": 1|2, "data": ...}
  *   {"event": "exited", "exited": b, "exit_code": n, "term_signal": n, "oom": b, "error": s|null}
@@ -107,6 +107,18 @@ static void on_sigchld(struct ev *ev, int signo, void *arg)
     spawn_reap();
 }
 
+static struct drive *usr1_drive;
+
+static void on_sigusr1(struct ev *ev, int signo, void *arg)
+{
+    (void)ev;
+    (void)signo;
+    (void)arg;
+    if (usr1_drive != NULL) {
+        be_slurm_ops.stop(usr1_drive->state, usr1_drive->job, BE_STOP_DISMISS);
+    }
+}
+
 static void on_sigterm(struct ev *ev, int signo, void *arg)
 {
     (void)signo;
@@ -194,7 +206,8 @@ int main(int argc, char **argv)
     spawn_init();
     loop = ev_new(&err);
     if (loop == NULL || ev_signal_watch(loop, SIGCHLD, on_sigchld, NULL, &err) < 0 ||
-        ev_signal_watch(loop, SIGTERM, on_sigterm, NULL, &err) < 0) {
+        ev_signal_watch(loop, SIGTERM, on_sigterm, NULL, &err) < 0 ||
+        ev_signal_watch(loop, SIGUSR1, on_sigusr1, NULL, &err) < 0) {
         fprintf(stderr, "slurm-drive: %s\n", err.msg);
         return 1;
     }
@@ -210,6 +223,7 @@ int main(int argc, char **argv)
         emit(json_pack("{s:s, s:s}", "event", "error", "error", err.msg));
     } else {
         struct drive d = {state, &job, BE_STOP_DISMISS}, dt = {state, &job, BE_STOP_TIMEOUT};
+        usr1_drive = &d;
         if (stop_ms >= 0) {
             ev_timer_add(loop, stop_ms, 0, on_stop_timer, &d);
         }
