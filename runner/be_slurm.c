@@ -358,9 +358,10 @@ static void finish(struct sj *sj, const struct slurm_status *st, const char *err
     move_outputs(sj);
     if (error != NULL) {
         how.error = error;
-    } else if (sj->stop_requested && st->state != SLURM_ST_COMPLETED &&
-               st->state != SLURM_ST_FAILED) {
-        how.term_signal = SIGTERM; /* quern asked for the stop: the core knows why */
+    } else if (sj->stop_requested && st->state != SLURM_ST_COMPLETED) {
+        /* quern asked for the stop (the core knows why); a job killed by the
+         * signal may end FAILED rather than CANCELLED, depending on timing */
+        how.term_signal = SIGTERM;
     } else if (st->state == SLURM_ST_COMPLETED || st->state == SLURM_ST_FAILED) {
         how.exited = st->term_signal == 0;
         how.exit_code = st->exit_code;

@@ -62,6 +62,11 @@ class Run:
             self.p.wait(5)
             raise AssertionError(f"slurm-drive did not finish in {timeout} s: {self.events()}")
         self.out_f.close()
+        with open(self.log, errors="replace") as f:
+            err = f.read()
+        # the driver runs under ASan/UBSan/LSan in ./dev test: any report fails the case
+        assert "Sanitizer" not in err and "runtime error" not in err, err[-4000:]
+        assert self.p.returncode in (0, 1), f"exit {self.p.returncode}: {err[-2000:]}"
         return self
 
     def kill9(self):
@@ -163,9 +168,10 @@ class SlurmBackendCases:
         line = CLUSTER.run("scontrol", "show", "job", "-o", bid).stdout
         self.assertIn("TimeLimit=00:05:00", line)  # -t 300 s
         ex = r.wait(60).exited()
-        self.assertFalse(ex["exited"])
-        self.assertEqual(ex["term_signal"], signal.SIGTERM)
-        self.assertEqual(CLUSTER.job_state(bid), "CANCELLED")
+        self.assertFalse(ex["exited"], r.events())
+        self.assertEqual(ex["term_signal"], signal.SIGTERM, r.events())
+        self.assertEqual(CLUSTER.job_state(bid), "CANCELLED",
+                         CLUSTER.run("scontrol", "show", "job", "-o", bid).stdout)
         self.assertLess(time.monotonic() - t0, 30)
 
     def test_dismiss_running_job(self):
