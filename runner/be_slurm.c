@@ -234,6 +234,11 @@ static void move_outputs(struct sj *sj)
     if (d == NULL) {
         return;
     }
+    /* after a re-attach on another host the runner's directories may not exist yet */
+    if ((mkdir(sj->job->job_dir, 0755) < 0 && errno != EEXIST) ||
+        (mkdir(sj->job->output_dir, 0755) < 0 && errno != EEXIST)) {
+        rjob_note(sj->job, "cannot create %s: %s", sj->job->output_dir, strerror(errno));
+    }
     for (struct dirent *e = readdir(d); e != NULL; e = readdir(d)) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) {
             continue;
