@@ -135,6 +135,16 @@ static void usage(void)
     exit(2);
 }
 
+/* A number from 0 to max, or the usage message. */
+static long num(const char *s, long max)
+{
+    long v;
+    if (qstr_to_long(s, 0, max, &v) < 0) {
+        usage();
+    }
+    return v;
+}
+
 static char *env_kv(const char *k, const char *v)
 {
     size_t n = strlen(k) + strlen(v) + 2;
@@ -155,22 +165,51 @@ int main(int argc, char **argv)
     size_t nenv = 1;
     int opt;
     while ((opt = getopt(argc, argv, "c:j:d:o:i:t:m:p:P:e:a:s:T:")) != -1) {
-        long v;
         switch (opt) {
-        case 'c': config = optarg; break;
-        case 'j': snprintf(job.id, sizeof job.id, "%s", optarg); break;
-        case 'd': job.job_dir = optarg; break;
-        case 'o': job.output_dir = optarg; break;
-        case 'i': inputs = optarg; break;
-        case 't': if (qstr_to_long(optarg, 0, 86400, &job.timeout_s) < 0) usage(); break;
-        case 'm': if (qstr_to_long(optarg, 0, 1 << 20, &job.memory_mib) < 0) usage(); break;
-        case 'p': if (qstr_to_long(optarg, 0, 64, &v) < 0) usage(); job.cpus = (double)v; break;
-        case 'P': partition = optarg; break;
-        case 'e': if (nenv + 4 < QUERN_ARRAY_LEN(envp)) envp[nenv++] = optarg; break;
-        case 'a': attach = optarg; break;
-        case 's': if (qstr_to_long(optarg, 0, 3600000, &stop_ms) < 0) usage(); break;
-        case 'T': if (qstr_to_long(optarg, 0, 3600000, &tstop_ms) < 0) usage(); break;
-        default: usage();
+        case 'c':
+            config = optarg;
+            break;
+        case 'j':
+            snprintf(job.id, sizeof job.id, "%s", optarg);
+            break;
+        case 'd':
+            job.job_dir = optarg;
+            break;
+        case 'o':
+            job.output_dir = optarg;
+            break;
+        case 'i':
+            inputs = optarg;
+            break;
+        case 't':
+            job.timeout_s = num(optarg, 86400);
+            break;
+        case 'm':
+            job.memory_mib = num(optarg, 1 << 20);
+            break;
+        case 'p':
+            job.cpus = (double)num(optarg, 64);
+            break;
+        case 'P':
+            partition = optarg;
+            break;
+        case 'e':
+            if (nenv + 4 >= QUERN_ARRAY_LEN(envp)) {
+                usage();
+            }
+            envp[nenv++] = optarg;
+            break;
+        case 'a':
+            attach = optarg;
+            break;
+        case 's':
+            stop_ms = num(optarg, 3600000);
+            break;
+        case 'T':
+            tstop_ms = num(optarg, 3600000);
+            break;
+        default:
+            usage();
         }
     }
     if (config == NULL || job.id[0] == '\0' || job.job_dir == NULL || job.output_dir == NULL ||

@@ -91,6 +91,8 @@ class SlurmBackendCases:
     def setUp(self):
         if CLUSTER is None or CLUSTER.skip_reason:
             self.skipTest(CLUSTER.skip_reason if CLUSTER else "no cluster")
+        if not os.path.exists(DRIVE):
+            self.skipTest("built with --disable-slurm (no slurm-drive)")
         self.out = harness.workdir(f"slurm-{self.name}-{self._testMethodName}")
         self.work = os.path.join(CLUSTER.shared_dir, f"jobs-{self.name}")
         os.makedirs(self.work, exist_ok=True)
