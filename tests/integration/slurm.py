@@ -262,7 +262,7 @@ if __name__ == "__main__":  # manual check: python3 slurm.py
     print("skip:", c.skip_reason)
     if not c.skip_reason:
         print(c.run("sinfo").stdout)
-        print(c.run("sbatch", "--parsable", "--wrap", "true").stdout)
+        print(c.run("sbatch", "--parsable", "--output=/dev/null", "--wrap", "true").stdout)
         print("rest local:", c.start_rest_local())
         print("rest jwt:", c.start_rest_jwt(), c.token()[:12] + "...")
         shutil.copy(c.conf, "/tmp/quern-slurm-manual.conf")
