@@ -41,8 +41,9 @@ class Run:
         self.log = os.path.join(test.out, f"drive-{uuid.uuid4().hex[:8]}.err")
         self.stdout_path = self.log[:-4] + ".out"
         self.out_f = open(self.stdout_path, "wb")
-        self.p = subprocess.Popen(argv, env=env, stdout=self.out_f, stderr=open(self.log, "wb"),
-                                  start_new_session=True)
+        with open(self.log, "wb") as err:
+            self.p = subprocess.Popen(argv, env=env, stdout=self.out_f, stderr=err,
+                                      start_new_session=True)
 
     def events(self):
         with open(self.stdout_path, errors="replace") as f:
@@ -248,6 +249,21 @@ class TestSlurmCli(SlurmBackendCases, unittest.TestCase):
 
     def transport_config(self):
         return {"transport": "cli"}
+
+
+    def test_runner_work_dir_when_no_slurm_work_dir(self):
+        # slurm.work_dir empty: the job's own directory (runner.work_dir) must be the shared one
+        self.config = harness.write_config(os.path.join(self.out, "own.yaml"),
+                                           {"slurm": {"transport": "cli", "poll_interval": 300}})
+        self.out = os.path.join(CLUSTER.shared_dir, "runner-work")
+        os.makedirs(self.out, exist_ok=True)
+        r = self.drive(["/bin/sh", "-c", 'echo x > "$QUERN_OUTPUT_DIR/f.txt"; pwd'],
+                       inputs="{}").wait()
+        self.assertEqual(r.exited()["exit_code"], 0, r.events())
+        self.assertEqual(r.output(1), self.job_dir + "\n")
+        self.assertTrue(os.path.exists(os.path.join(self.out_dir, "f.txt")))
+        self.assertTrue(os.path.exists(os.path.join(self.job_dir, "stdout")),
+                        "the runner owns (and removes) its job directory, not the backend")
 
 
 class TestSlurmRestLocal(SlurmBackendCases, unittest.TestCase):

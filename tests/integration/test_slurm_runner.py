@@ -84,6 +84,9 @@ class SlurmRunnerCases:
         self.assertTrue(any("Slurm job" in l for l in log_lines(self.s.db, jid, "system")))
         files = self.s.db.query("SELECT name FROM quern.job_files WHERE job_id = %s", (jid,))
         self.assertEqual([f["name"] for f in files], ["result.json"])
+        work = self.s.cfg["slurm"]["work_dir"]
+        poll(lambda: not os.path.exists(os.path.join(work, jid)), timeout=10,
+             what="the job's directory on the shared path to be removed")
 
     def test_failure_exit_code(self):
         jid = insert_slurm_job(self.s.db, ["/bin/sh", "-c", "echo cannot go on >&2; exit 3"])
