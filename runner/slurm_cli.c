@@ -28,7 +28,7 @@
 #define CLI_TIMEOUT_MS 60000
 #define CLI_OUT_MAX (4u << 20)
 #define CLI_ERR_MAX (64u << 10)
-#define CLI_QUERY_MAX 500 /* job ids per squeue call */
+#define CLI_QUERY_MAX 4096 /* job ids per squeue call (runner.slots is at most 4096) */
 
 struct cli_call;
 typedef void (*cli_done_fn)(struct cli_call *c, const char *error);
@@ -345,10 +345,14 @@ static int cli_query(struct slurm_tr *t, const char *const *ids, size_t n, slurm
     struct buf list;
     int rc = -1;
     buf_init(&list, (size_t)CLI_QUERY_MAX * 32);
+    if (n == 0 || n > CLI_QUERY_MAX) {
+        qerr_set(err, QERR_INVALID, "squeue: %zu job ids in one query", n);
+        goto out;
+    }
     if (bin_path(cli, "squeue", path, sizeof path, err) < 0) {
         goto out;
     }
-    for (size_t i = 0; i < n && i < CLI_QUERY_MAX; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (buf_printf(&list, err, "%s%s", i > 0 ? "," : "", ids[i]) < 0) {
             goto out;
         }

@@ -24,6 +24,8 @@
 #include "runner/slurm_tr.h"
 
 #define REST_RESP_MAX (8u << 20)
+#define REST_LIST_MAX (64u << 20) /* GET jobs lists the whole cluster */
+#define REST_PER_JOB_MAX 16       /* more followed jobs than this: one GET jobs instead */
 #define REST_TIMEOUT_MS 60000L
 #define SLURM_ERR_INVALID_JOB_ID 2017
 
@@ -31,6 +33,8 @@ struct rest_query {
     slurm_query_cb cb;
     void *arg;
     size_t pending;
+    char (*ids)[32]; /* the asked ids */
+    size_t nids;
     struct slurm_status *st;
     size_t n;
     char error[256];
@@ -203,14 +207,49 @@ static bool req_result(struct rest_req *q, CURLcode rc, json_t **doc, long *stat
     return false;
 }
 
+static void query_free(struct rest_query *qq)
+{
+    free(qq->ids);
+    free(qq->st);
+    free(qq);
+}
+
 static void query_finish_one(struct rest_query *qq)
 {
     if (--qq->pending > 0) {
         return;
     }
     qq->cb(qq->arg, qq->st, qq->n, qq->error[0] != '\0' ? qq->error : NULL);
-    free(qq->st);
-    free(qq);
+    query_free(qq);
+}
+
+/*
+ * Adds what one answer says: jobs (borrowed, NULL when the request failed)
+ * for the asked ids. Jobs not asked about (GET jobs lists them all) are skipped.
+ */
+static void query_answer(struct rest_query *qq, const json_t *jobs, long enumber, const char *msg)
+{
+    size_t i;
+    const json_t *job;
+    if (jobs == NULL && enumber != SLURM_ERR_INVALID_JOB_ID && qq->error[0] == '\0') {
+        snprintf(qq->error, sizeof qq->error, "%s", msg);
+    }
+    json_array_foreach(jobs, i, job)
+    {
+        struct slurm_status st;
+        struct qerr err = QERR_INIT;
+        if (slurm_status_from_json(job, &st, &err) < 0) {
+            log_warn("slurm: slurmrestd job ignored: %s", err.msg);
+            continue;
+        }
+        for (size_t k = 0; k < qq->nids && qq->n < qq->nids; k++) {
+            if (strcmp(qq->ids[k], st.job_id) == 0) {
+                qq->st[qq->n++] = st;
+                break;
+            }
+        }
+    }
+    query_finish_one(qq);
 }
 
 static void on_done(CURL *easy, CURLcode rc, void *arg)
@@ -234,20 +273,9 @@ static void on_done(CURL *easy, CURLcode rc, void *arg)
         }
         break;
     }
-    case REST_QUERY: {
-        struct rest_query *qq = q->q;
-        const json_t *job = json_array_get(json_object_get(doc, "jobs"), 0);
-        struct qerr err = QERR_INIT;
-        if (ok && job != NULL && slurm_status_from_json(job, &qq->st[qq->n], &err) == 0) {
-            qq->n++;
-        } else if (ok && job != NULL) {
-            snprintf(qq->error, sizeof qq->error, "%s", err.msg);
-        } else if (!ok && enumber != SLURM_ERR_INVALID_JOB_ID && qq->error[0] == '\0') {
-            snprintf(qq->error, sizeof qq->error, "%s", msg);
-        }
-        query_finish_one(qq);
+    case REST_QUERY:
+        query_answer(q->q, ok ? json_object_get(doc, "jobs") : NULL, enumber, msg);
         break;
-    }
     case REST_CANCEL:
         q->cb.cancel(q->arg, ok || enumber == SLURM_ERR_INVALID_JOB_ID ? NULL : msg);
         break;
@@ -290,36 +318,53 @@ static int rest_submit(struct slurm_tr *t, const struct slurm_spec *spec, const 
     return req_start(r, q, err);
 }
 
+/* Starts GET path for qq; a failure to start is recorded as the query's error. */
+static void query_get(struct rest *r, struct rest_query *qq, const char *path, size_t max)
+{
+    struct qerr err = QERR_INIT;
+    struct rest_req *q = req_new(r, REST_QUERY, "GET", path, NULL, &err);
+    if (q != NULL) {
+        q->resp.max = max;
+        q->q = qq;
+        qq->pending++;
+        if (req_start(r, q, &err) < 0) {
+            qq->pending--;
+        }
+    }
+    if (qerr_is_set(&err)) {
+        snprintf(qq->error, sizeof qq->error, "%s", err.msg);
+    }
+}
+
 static int rest_query(struct slurm_tr *t, const char *const *ids, size_t n, slurm_query_cb cb,
                       void *arg, struct qerr *err)
 {
     struct rest *r = (struct rest *)t;
     struct rest_query *qq = calloc(1, sizeof *qq);
-    if (qq == NULL || (qq->st = calloc(n > 0 ? n : 1, sizeof *qq->st)) == NULL) {
-        free(qq);
+    if (qq == NULL || (qq->st = calloc(n + 1, sizeof *qq->st)) == NULL ||
+        (qq->ids = calloc(n + 1, sizeof *qq->ids)) == NULL) {
+        if (qq != NULL) {
+            query_free(qq);
+        }
         qerr_set(err, QERR_NOMEM, "out of memory");
         return -1;
     }
     qq->cb = cb;
     qq->arg = arg;
-    qq->pending = 1; /* held until every request is started */
+    qq->nids = n;
     for (size_t i = 0; i < n; i++) {
+        snprintf(qq->ids[i], sizeof qq->ids[i], "%s", ids[i]);
+    }
+    qq->pending = 1; /* held until every request is started */
+    if (n > REST_PER_JOB_MAX) {
+        log_debug("slurm: one GET jobs for %zu followed jobs", n);
+        query_get(r, qq, "jobs", REST_LIST_MAX);
+    }
+    for (size_t i = 0; n <= REST_PER_JOB_MAX && i < n && qq->error[0] == '\0'; i++) {
         char path[64];
         snprintf(path, sizeof path, "job/%s", ids[i]);
-        struct rest_req *q = req_new(r, REST_QUERY, "GET", path, NULL, err);
-        if (q == NULL) {
-            snprintf(qq->error, sizeof qq->error, "%s", err->msg);
-            break;
-        }
-        q->q = qq;
-        qq->pending++;
-        if (req_start(r, q, err) < 0) {
-            qq->pending--;
-            snprintf(qq->error, sizeof qq->error, "%s", err->msg);
-            break;
-        }
+        query_get(r, qq, path, REST_RESP_MAX);
     }
-    qerr_clear(err);
     query_finish_one(qq); /* answers now if nothing was started */
     return 0;
 }
@@ -350,8 +395,7 @@ static void rest_free(struct slurm_tr *t)
         r->reqs = q->next;
         curlm_remove(r->m, q->easy);
         if (q->kind == REST_QUERY && --q->q->pending == 0) {
-            free(q->q->st);
-            free(q->q);
+            query_free(q->q);
         }
         req_free(q);
     }

@@ -59,7 +59,7 @@ class SlurmRunnerCases:
             return
         work = os.path.join(CLUSTER.shared_dir, f"runner-{cls.name}")
         os.makedirs(work, exist_ok=True)
-        cfg = {"runner": {"backends": ["local", "slurm"], "lease": 4},
+        cfg = {"runner": {"backends": ["local", "slurm"], "lease": 4, "slots": 24},
                "slurm": dict(work_dir=work, poll_interval=300, **cls.transport())}
         cls.s = Stack(f"slurm-runner-{cls.name}", api=False, config=cfg)
         cls.r = cls.s.start_runner(env={"SLURM_CONF": CLUSTER.conf})
@@ -113,6 +113,17 @@ class SlurmRunnerCases:
         job = self.s.wait_status(jid, timeout=30)
         self.assertEqual(job["status"], "dismissed")
         poll(lambda: CLUSTER.job_state(bid) == "CANCELLED", timeout=10, what="scancel")
+
+    def test_many_jobs_followed_at_once(self):
+        # more jobs than slurmrestd is asked about one by one: one batched query per poll
+        jids = [insert_slurm_job(self.s.db, ["/bin/sh", "-c", f'echo "{{\\"plugin_results\\": '
+                                             f'{{\\"result\\": {i}}}}}"'])
+                for i in range(20)]
+        for i, jid in enumerate(jids):
+            job = self.s.wait_status(jid, timeout=120)
+            self.assertEqual((job["status"], job["results"]), ("successful", {"result": i}), job)
+        if self.name == "rest":
+            self.assertIn("one GET jobs for", type(self).r.log())
 
     def test_reattach_after_kill9(self):
         jid = insert_slurm_job(self.s.db, ["/bin/sh", "-c", 'echo before; sleep 4; echo after; '
