@@ -792,8 +792,13 @@ static void *slurm_init(struct ev *ev, const struct cfg *cfg, struct qerr *err)
         qerr_set(err, QERR_NOMEM, "out of memory");
         goto fail;
     }
+    struct stat sb;
     if (b->work_dir[0] != '\0' && b->work_dir[0] != '/') {
         qerr_set(err, QERR_INVALID, "slurm.work_dir must be an absolute path");
+        goto fail;
+    }
+    if (b->work_dir[0] != '\0' && (stat(b->work_dir, &sb) < 0 || !S_ISDIR(sb.st_mode))) {
+        qerr_set(err, QERR_INVALID, "slurm.work_dir %s is not a directory", b->work_dir);
         goto fail;
     }
     if (resolve_job_user(b, cfg->slurm_job_user, err) < 0) {

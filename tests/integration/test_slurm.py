@@ -251,6 +251,14 @@ class TestSlurmCli(SlurmBackendCases, unittest.TestCase):
         return {"transport": "cli"}
 
 
+    def test_missing_work_dir_is_a_configuration_error(self):
+        self.config = harness.write_config(os.path.join(self.out, "bad.yaml"),
+                                           {"slurm": {"work_dir": "/nonexistent/quern"}})
+        r = self.drive(["/bin/true"]).wait()
+        err = r.first("error")
+        self.assertIsNotNone(err, r.events())
+        self.assertIn("slurm.work_dir /nonexistent/quern is not a directory", err["error"])
+
     def test_runner_work_dir_when_no_slurm_work_dir(self):
         # slurm.work_dir empty: the job's own directory (runner.work_dir) must be the shared one
         self.config = harness.write_config(os.path.join(self.out, "own.yaml"),
