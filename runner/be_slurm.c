@@ -429,8 +429,13 @@ static void on_status(struct sj *sj, const struct slurm_status *st)
     if (st->state != sj->last || strcmp(st->reason, sj->last_reason) != 0) {
         sj->last = st->state;
         snprintf(sj->last_reason, sizeof sj->last_reason, "%s", st->reason);
-        rjob_note(sj->job, "Slurm job %s: %s%s%s", sj->slurm_id, st->state_name,
-                  st->reason[0] != '\0' ? " - " : "", st->reason);
+        char msg[200];
+        snprintf(msg, sizeof msg, "Slurm job %s: %s%s%s", sj->slurm_id, st->state_name,
+                 st->reason[0] != '\0' ? " - " : "", st->reason);
+        rjob_note(sj->job, "%s", msg);
+        if (!slurm_state_terminal(st->state)) {
+            rjob_message(sj->job, msg);
+        }
         schedule(sj->b, true);
     }
     if (slurm_state_terminal(st->state)) {

@@ -9,6 +9,7 @@
  * one JSON line on stdout, flushed at once (a test may kill -9 the driver
  * and attach again with -a; SIGUSR1 calls stop with BE_STOP_DISMISS):
  *   {"event": "backend_id", "id": ...}   {"event": "note", "text": ...}
+ *   {"event": "message", "text": ...}
  *   {"event": "output", "stream": 1|2, "data": ...}
  *   {"event": "exited", "exited": b, "exit_code": n, "term_signal": n, "oom": b, "error": s|null}
  * Usage: slurm-drive -c CONFIG -j JOB_ID -d JOB_DIR -o OUTPUT_DIR [-i INPUTS_JSON]
@@ -69,6 +70,12 @@ void rjob_note(struct rjob *job, const char *fmt, ...)
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
     emit(json_pack("{s:s, s:s}", "event", "note", "text", text));
+}
+
+void rjob_message(struct rjob *job, const char *msg)
+{
+    (void)job;
+    emit(json_pack("{s:s, s:s}", "event", "message", "text", msg));
 }
 
 void rjob_exited(struct rjob *job, const struct be_exit *how)

@@ -139,6 +139,11 @@ class SlurmBackendCases:
             self.assertEqual(json.load(f), {"n": 1})
         notes = " ".join(e["text"] for e in r.events() if e["event"] == "note")
         self.assertIn("COMPLETED", notes)
+        messages = [e["text"] for e in r.events() if e["event"] == "message"]
+        # a quick job may be COMPLETED at the first poll, so there may be none
+        self.assertTrue(all(m.startswith(f"Slurm job {bid['id']}: ") for m in messages),
+                        r.events())
+        self.assertNotIn("COMPLETED", " ".join(messages), "the end is the core's message")
         # released: the backend's own directory on the shared path is gone
         self.assertFalse(os.path.exists(self.shared_job_dir()))
         self.assertEqual(CLUSTER.job_state(bid["id"]), "COMPLETED")
@@ -182,6 +187,8 @@ class SlurmBackendCases:
         harness.poll(lambda: "started" in r.output(1), 30, what="the job to start")
         bid = r.first("backend_id")["id"]
         self.assertEqual(CLUSTER.job_state(bid), "RUNNING")
+        harness.poll(lambda: any(e["event"] == "message" and e["text"] == f"Slurm job {bid}: RUNNING"
+                                 for e in r.events()), 10, what="the RUNNING message")
         t0 = time.monotonic()
         os.kill(r.p.pid, signal.SIGUSR1)  # slurm-drive: be_ops.stop(BE_STOP_DISMISS)
         ex = r.wait(30).exited()

@@ -108,6 +108,9 @@ class SlurmRunnerCases:
              what="the Slurm job to start")
         bid = self.s.job(jid)["backend_job_id"]
         self.assertEqual(CLUSTER.job_state(bid), "RUNNING")
+        job = poll(lambda: (j := self.s.job(jid)) and "RUNNING" in (j["message"] or "") and j,
+                   timeout=10, what="the Slurm state in jobs.message")
+        self.assertEqual(job["message"], f"Slurm job {bid}: RUNNING")
         with self.s.db.connect() as c, c.cursor() as cur:
             cur.execute("UPDATE quern.jobs SET dismiss_requested = true WHERE id = %s", (jid,))
         job = self.s.wait_status(jid, timeout=30)
