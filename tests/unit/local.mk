@@ -23,4 +23,12 @@ tests_unit_check_slurm_SOURCES = tests/unit/check_slurm.c runner/slurm_state.c r
 tests_unit_check_slurm_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_slurm_LDADD = $(UNIT_LIBS)
 TESTS += tests/unit/check_slurm
+check_PROGRAMS += tests/unit/check_proc
+tests_unit_check_proc_SOURCES = tests/unit/check_proc.c
+tests_unit_check_proc_CFLAGS = $(UNIT_CFLAGS) \
+	-DPLUGINS_BAD_DIR='"$(abs_top_srcdir)/tests/unit/plugins-bad"' \
+	-DPLUGINS_DIR='"$(abs_top_srcdir)/plugins"'
+tests_unit_check_proc_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/check_proc
 endif
+EXTRA_DIST += tests/unit/plugins-bad
