@@ -38,6 +38,11 @@ class SlurmExampleTest(unittest.TestCase):
         cls.s = Stack("slurm-example", config={
             "runner": {"backends": ["local", "slurm"]},
             "slurm": {"transport": "cli", "work_dir": work, "poll_interval": 300}})
+        if "conformsTo" not in cls.s.get("/conformance").text:
+            cls.reason = "the HTTP API is not built in (quern-api is the placeholder)"
+            cls.s.stop()
+            cls.s = None
+            return
         cls.r = cls.s.start_runner(env={"SLURM_CONF": CLUSTER.conf})
 
     @classmethod
