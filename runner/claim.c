@@ -12,6 +12,7 @@
  */
 #include "common/compat.h"
 
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -80,6 +81,9 @@ int claim_jobs(struct runner *r)
     r->want_claim = false;
     if (free_slots <= 0 || r->stopping || r->db_down) {
         return 0;
+    }
+    if (ev_signal_pending(r->ev, SIGTERM) || ev_signal_pending(r->ev, SIGINT)) {
+        return 0; /* a stop arrived during this pass: no claim after it */
     }
     struct qerr err = QERR_INIT;
     int n = start_rows(r, false, free_slots, &err);

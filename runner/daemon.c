@@ -16,6 +16,7 @@
  */
 #include "common/compat.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 
@@ -23,6 +24,7 @@
 #include "runner/callback.h"
 #include "runner/daemon.h"
 #include "runner/db_runner.h"
+#include "runner/rjob_prep.h"
 #include "runner/spawn.h"
 
 #define DB_RETRY_MS 500
@@ -58,6 +60,33 @@ const struct runner_be *runner_be_find(const struct runner *r, const char *name)
         }
     }
     return NULL;
+}
+
+void runner_trash_add(struct runner *r, char *dir)
+{
+    if (r->ntrash == r->trash_cap) {
+        size_t n = r->trash_cap > 0 ? r->trash_cap * 2 : 64;
+        char **t = realloc(r->trash, n * sizeof *t);
+        if (t == NULL) {
+            rjob_dir_remove(dir);
+            free(dir);
+            return;
+        }
+        r->trash = t;
+        r->trash_cap = n;
+    }
+    r->trash[r->ntrash++] = dir;
+}
+
+void runner_trash_empty(struct runner *r)
+{
+    for (size_t i = 0; i < r->ntrash; i++) {
+        if (rjob_dir_remove(r->trash[i]) < 0) {
+            log_warn("cannot remove job directory %s: %s", r->trash[i], strerror(errno));
+        }
+        free(r->trash[i]);
+    }
+    r->ntrash = 0;
 }
 
 /* --- the database connection --- */
@@ -276,6 +305,7 @@ static void on_pass(struct ev *ev, void *arg)
             flush_run(r, false);
         }
     }
+    runner_trash_empty(r);
     check_done(r);
 }
 
@@ -307,6 +337,7 @@ int runner_daemon_start(struct runner *r, struct qerr *err)
     }
     ev_hook_set(r->ev, on_pass, r);
     r->want_claim = true;
+    ev_timer_add(r->ev, 0, 0, on_poll, r); /* a first pass at once: claim what is queued */
     return 0;
 }
 

@@ -37,6 +37,6 @@ systemdunitdir = $(prefix)/lib/systemd/system
 nodist_systemdunit_DATA = runner/quern-runner.service
 CLEANFILES += runner/quern-runner.service
 runner/quern-runner.service: $(srcdir)/runner/quern-runner.service.in Makefile
-	$(AM_V_GEN)$(MKDIR_P) runner && sed -e 's|@sbindir@|$(sbindir)|g' \
-		-e 's|@sysconfdir@|$(sysconfdir)|g' -e 's|@localstatedir@|$(localstatedir)|g' \
+	$(AM_V_GEN)$(MKDIR_P) runner && sed -e 's|%sbindir%|$(sbindir)|g' \
+		-e 's|%sysconfdir%|$(sysconfdir)|g' -e 's|%localstatedir%|$(localstatedir)|g' \
 		$(srcdir)/runner/quern-runner.service.in > $@

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/proc_sync.h"
 #include "runner/callback.h"
 #include "runner/daemon.h"
 
@@ -189,18 +190,22 @@ static int setup_identity(struct runner *r)
 
 void runner_sync_plugins(struct runner *r)
 {
-    /*
-     * HOOK (issue 3): once common/proc_sync.h is on main, call
-     *   proc_sync_dirs(r->db, &r->cfg.plugins_dirs, NULL, &err)
-     * here; it runs at start and on SIGHUP. Until then quern-admin sync does it.
-     */
-    log_debug("plugin sync: not built into this runner yet (run quern-admin sync)");
+    /* The registry (common/proc_sync) prints each change and each problem to stderr. */
+    struct qerr err = QERR_INIT;
+    int n = proc_sync_dirs(r->db, &r->cfg.plugins_dirs, stderr, &err);
+    if (n < 0) {
+        log_error("plugin sync failed, the registry is unchanged: %s", err.msg);
+    } else if (n > 0) {
+        log_info("plugin sync: %d change(s)", n);
+    }
+    runner_db_watch(r);
 }
 
 static int runner_open(struct runner *r, const struct opts *o, struct qerr *err)
 {
     r->config_path = o->config;
     r->once = o->once;
+    r->db_fd = -1;
     setup_identity(r);
     if (setup_backends(r, err) < 0 || check_work_dir(&r->cfg, err) < 0) {
         return -1;
@@ -247,6 +252,8 @@ static void runner_close(struct runner *r)
     curlm_free(r->curlm);
     db_close(r->db);
     ev_free(r->ev);
+    runner_trash_empty(r);
+    free(r->trash);
     json_decref(r->logs);
     free(r->jobs);
     free(r->served_arr);

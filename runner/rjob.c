@@ -560,8 +560,9 @@ void rjob_retire(struct rjob *job, bool committed)
     if (c->timeout_t != NULL) {
         ev_timer_del(r->ev, c->timeout_t);
     }
-    if (!r->cfg.runner_keep_job_dirs) {
-        rjob_dir_remove(job->job_dir);
+    if (!r->cfg.runner_keep_job_dirs && job->job_dir != NULL) {
+        runner_trash_add(r, job->job_dir);
+        job->job_dir = NULL;
     }
     runner_job_remove(r, job);
     for (int s = 0; s < 2; s++) {

@@ -66,6 +66,8 @@ struct runner {
     unsigned long db_gen;
     struct ev_timer *poll_t, *lease_t, *reap_t, *db_retry_t, *grace_t;
     unsigned long jobs_done;
+    char **trash; /* job directories to remove after the next claim (off the hot path) */
+    size_t ntrash, trash_cap;
     struct callback_q *callbacks;
 };
 
@@ -110,6 +112,9 @@ void rjob_retire(struct rjob *job, bool committed);
 struct rjob *runner_job_find(struct runner *r, const char *id);
 void runner_job_remove(struct runner *r, struct rjob *job);
 const struct runner_be *runner_be_find(const struct runner *r, const char *name);
+/* Queues a job directory for removal (takes dir); runner_trash_empty removes them all. */
+void runner_trash_add(struct runner *r, char *dir);
+void runner_trash_empty(struct runner *r);
 
 /* --- flush.c: batched writes of logs, progress, ends --- */
 /* Queues a log line (stream "stdout", "stderr" or "system"); text already clean. */

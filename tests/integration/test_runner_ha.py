@@ -8,7 +8,7 @@ import subprocess
 import time
 import unittest
 
-from harness import RUNNER_BIN, Cluster, Stack, poll
+from harness import RUNNER_BIN, Cluster, Stack, poll, write_config
 from rjobs import insert_job, logs, pid_alive
 
 
@@ -117,6 +117,7 @@ class ShutdownTest(unittest.TestCase):
             poll(lambda: os.path.exists(pidfile) and os.path.getsize(pidfile) > 0, timeout=15,
                  what="the job to start")
             r.send(signal.SIGTERM)
+            poll(lambda: "stopping" in r.log(), what="the runner to take the signal")
             later = insert_job(s.db, "ok.sh")
             self.assertEqual(r.p.wait(30), 0, r.log()[-2000:])
             self.assertEqual(s.job(jid)["status"], "successful")
@@ -154,6 +155,29 @@ class ShutdownTest(unittest.TestCase):
                 self.assertIn(word, r.stdout)
             r = subprocess.run([RUNNER_BIN, "--bogus"], capture_output=True, text=True)
             self.assertEqual(r.returncode, 2)
+        finally:
+            s.stop()
+
+
+class ReloadTest(unittest.TestCase):
+    def test_sighup_reloads_and_survives_a_broken_file(self):
+        s = Stack("runner-hup", api=False, config={"runner": {"slots": 3}})
+        try:
+            r = s.start_runner()
+            poll(lambda: "3 slot(s)" in r.log(), what="the runner to start")
+            cfg = dict(s.cfg)
+            cfg["runner"] = dict(cfg["runner"], slots=2)
+            write_config(s.config_path, cfg)
+            r.send(signal.SIGHUP)
+            poll(lambda: "configuration reloaded (slots 2)" in r.log(), what="the reload")
+            with open(s.config_path, "a") as f:
+                f.write("runner:\n  no_such_key: 1\n")
+            r.send(signal.SIGHUP)
+            poll(lambda: "configuration not reloaded" in r.log(), what="the refusal")
+            self.assertTrue(r.alive())
+            jid = insert_job(s.db, "ok.sh")
+            self.assertEqual(s.wait_status(jid)["status"], "successful")
+            self.assertEqual(r.stop(), 0)
         finally:
             s.stop()
 

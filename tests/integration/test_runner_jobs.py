@@ -166,6 +166,41 @@ class RunnerJobsTest(unittest.TestCase):
         self.assertIn("exited with code 127", self.detail(job))
         self.assertIn("cannot execute /nonexistent/prog", self.detail(job))
 
+    def test_only_served_backends_and_not_before(self):
+        other = insert_job(self.s.db, "ok.sh")
+        self.s.db.query("UPDATE quern.jobs SET backend = 'docker' WHERE id = %s", (other,))
+        later = insert_job(self.s.db, "ok.sh")
+        self.s.db.query("UPDATE quern.jobs SET not_before = now() + interval '3 s' WHERE id = %s",
+                        (later,))
+        now = insert_job(self.s.db, "ok.sh")
+        self.assertEqual(self.s.wait_status(now)["status"], "successful")
+        self.assertEqual(self.s.job(later)["status"], "accepted", "not before its not_before")
+        job = self.s.wait_status(later, timeout=15)
+        self.assertEqual(job["status"], "successful")
+        self.assertGreaterEqual(job["started"], job["not_before"])
+        self.assertEqual(self.s.job(other)["status"], "accepted", "docker is not served here")
+        self.s.db.query("DELETE FROM quern.jobs WHERE id = %s", (other,))
+
+
+class FilesystemStoreTest(unittest.TestCase):
+    def test_files_in_the_filesystem_store(self):
+        s = Stack("runner-fsstore", api=False, config={"storage": {"type": "filesystem"}})
+        try:
+            s.start_runner()
+            outputs = {"table": {"schema": {"type": "string", "contentMediaType": "text/csv"}},
+                       "image": {"schema": {"type": "string", "contentEncoding": "binary"}},
+                       "count": {"schema": {"type": "integer"}}}
+            jid = insert_job(s.db, "files.sh", outputs=outputs)
+            self.assertEqual(s.wait_status(jid)["status"], "successful")
+            row = s.db.query("SELECT * FROM quern.job_files WHERE job_id = %s AND name = 'table.csv'",
+                             (jid,))[0]
+            self.assertEqual(row["storage"], "filesystem")
+            self.assertIsNone(row["content"])
+            self.assertEqual(row["location"], os.path.join(s.dir, "files", jid, "table", "table.csv"))
+            self.assertEqual(open(row["location"], "rb").read(), b"a,b\n1,2\n")
+        finally:
+            s.stop()
+
 
 if __name__ == "__main__":
     unittest.main()
