@@ -113,6 +113,15 @@ class SlurmBackendCases:
         argv += ["--"] + command
         return Run(self, argv, CLUSTER.env())
 
+    # scancel always leaves CANCELLED; slurmrestd v0.0.38's DELETE signals the job's
+    # steps and Slurm sometimes records the end as FAILED (the batch step died of
+    # the signal first). Either way Slurm has ended the job.
+    stopped_states = ("CANCELLED",)
+
+    def assert_stopped_in_slurm(self, bid):
+        self.assertIn(CLUSTER.job_state(bid), self.stopped_states,
+                      CLUSTER.run("scontrol", "show", "job", "-o", bid).stdout)
+
     def shared_job_dir(self):
         return os.path.join(self.work, self.job_id)
 
@@ -178,8 +187,7 @@ class SlurmBackendCases:
         ex = r.wait(60).exited()
         self.assertFalse(ex["exited"], r.events())
         self.assertEqual(ex["term_signal"], signal.SIGTERM, r.events())
-        self.assertEqual(CLUSTER.job_state(bid), "CANCELLED",
-                         CLUSTER.run("scontrol", "show", "job", "-o", bid).stdout)
+        self.assert_stopped_in_slurm(bid)
         self.assertLess(time.monotonic() - t0, 30)
 
     def test_dismiss_running_job(self):
@@ -193,7 +201,7 @@ class SlurmBackendCases:
         os.kill(r.p.pid, signal.SIGUSR1)  # slurm-drive: be_ops.stop(BE_STOP_DISMISS)
         ex = r.wait(30).exited()
         self.assertEqual(ex["term_signal"], signal.SIGTERM, r.events())
-        self.assertEqual(CLUSTER.job_state(bid), "CANCELLED")
+        self.assert_stopped_in_slurm(bid)
         self.assertLess(time.monotonic() - t0, 15)
 
     def test_dismiss_after_reattach(self):
@@ -202,14 +210,14 @@ class SlurmBackendCases:
         r.kill9()
         r2 = self.drive(["/bin/true"], job_id=self.job_id, attach=bid, extra=["-s", "200"]).wait()
         self.assertEqual(r2.exited()["term_signal"], signal.SIGTERM, r2.events())
-        self.assertEqual(CLUSTER.job_state(bid), "CANCELLED")
+        self.assert_stopped_in_slurm(bid)
 
     def test_dismiss_while_submitting(self):
         r = self.drive(["/bin/sleep", "120"], extra=["-s", "0"]).wait()
         ex = r.exited()
         self.assertEqual(ex["term_signal"], signal.SIGTERM, r.events())
         bid = r.first("backend_id")["id"]
-        self.assertEqual(CLUSTER.job_state(bid), "CANCELLED")
+        self.assert_stopped_in_slurm(bid)
 
     def test_reattach_after_kill9(self):
         r = self.drive(["/bin/sh", "-c", 'echo before; sleep 3; echo after; '
@@ -283,6 +291,7 @@ class TestSlurmCli(SlurmBackendCases, unittest.TestCase):
 
 class TestSlurmRestLocal(SlurmBackendCases, unittest.TestCase):
     name = "rest-local"
+    stopped_states = ("CANCELLED", "FAILED")
 
     @classmethod
     def setUpClass(cls):
@@ -296,6 +305,7 @@ class TestSlurmRestLocal(SlurmBackendCases, unittest.TestCase):
 
 class TestSlurmRestJwt(SlurmBackendCases, unittest.TestCase):
     name = "rest-jwt"
+    stopped_states = ("CANCELLED", "FAILED")
 
     @classmethod
     def setUpClass(cls):
