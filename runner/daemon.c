@@ -299,10 +299,10 @@ static void on_pass(struct ev *ev, void *arg)
 {
     struct runner *r = arg;
     claim_notifies(r, false);
-    flush_run(r, false);
+    flush_run(r, r->flush_asap);
     if (r->want_claim && !r->stopping && !r->db_down) {
         if (claim_jobs(r) > 0 || !flush_idle(r)) {
-            flush_run(r, false);
+            flush_run(r, r->flush_asap);
         }
     }
     runner_trash_empty(r);

@@ -213,6 +213,7 @@ int flush_run(struct runner *r, bool force)
     retire_dropped(r);
     bool ended = any_ended(r);
     if (r->pending_since_ms == 0 && !ended) {
+        r->flush_asap = false;
         return 0;
     }
     if (r->db_down) {
@@ -239,6 +240,7 @@ int flush_run(struct runner *r, bool force)
         return 0;
     }
     runner_db_watch(r);
+    r->flush_asap = false;
     after_commit(r, applied);
     json_decref(applied);
     return 0;

@@ -177,6 +177,10 @@ void rjob_set_backend_id(struct rjob *job, const char *id)
     job->backend_job_id = strdup(id);
     c->bid_dirty = c->dirty = true;
     flush_touch(c->r);
+    if (c->be != NULL && c->be->ops->attach != NULL) {
+        /* Re-attachable work must be findable at once if this runner dies. */
+        c->r->flush_asap = true;
+    }
 }
 
 /* --- the end --- */

@@ -54,6 +54,7 @@ struct runner {
     json_t *logs; /* array of {j, s, t, l} */
     long long pending_since_ms; /* oldest unwritten line or change; 0: none */
     int flush_failures;        /* consecutive failures not due to a lost connection */
+    bool flush_asap;           /* write at the end of this pass (a re-attachable backend id) */
     struct ev_timer *flush_t;
 
     bool want_claim;

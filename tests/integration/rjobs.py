@@ -20,7 +20,7 @@ def definition(prog, config=None, outputs=None, command=None):
 
 
 def insert_job(db, prog, inputs=None, config=None, outputs=None, subscriber=None, max_attempts=1,
-               priority=0, command=None, conn=None):
+               priority=0, command=None, conn=None, backend="local", delay_s=0):
     """Inserts an accepted job as the API would; returns its id."""
     request = {"inputs": inputs or {}, "outputs": {}, "response": "document"}
     if subscriber:
@@ -30,8 +30,9 @@ def insert_job(db, prog, inputs=None, config=None, outputs=None, subscriber=None
     with c.cursor() as cur:
         cur.execute(
             "INSERT INTO quern.jobs (process_id, process_version, request, definition, backend,"
-            " max_attempts, priority) VALUES (%s, '1.0.0', %s, %s, 'local', %s, %s) RETURNING id",
-            (d["id"], json.dumps(request), json.dumps(d), max_attempts, priority))
+            " max_attempts, priority, not_before) VALUES (%s, '1.0.0', %s, %s, %s, %s, %s,"
+            " now() + make_interval(secs => %s)) RETURNING id",
+            (d["id"], json.dumps(request), json.dumps(d), backend, max_attempts, priority, delay_s))
         return str(cur.fetchone()[0])
 
 

@@ -167,11 +167,8 @@ class RunnerJobsTest(unittest.TestCase):
         self.assertIn("cannot execute /nonexistent/prog", self.detail(job))
 
     def test_only_served_backends_and_not_before(self):
-        other = insert_job(self.s.db, "ok.sh")
-        self.s.db.query("UPDATE quern.jobs SET backend = 'docker' WHERE id = %s", (other,))
-        later = insert_job(self.s.db, "ok.sh")
-        self.s.db.query("UPDATE quern.jobs SET not_before = now() + interval '3 s' WHERE id = %s",
-                        (later,))
+        other = insert_job(self.s.db, "ok.sh", backend="docker")
+        later = insert_job(self.s.db, "ok.sh", delay_s=3)
         now = insert_job(self.s.db, "ok.sh")
         self.assertEqual(self.s.wait_status(now)["status"], "successful")
         self.assertEqual(self.s.job(later)["status"], "accepted", "not before its not_before")
