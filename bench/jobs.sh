@@ -8,6 +8,7 @@
 # Environment: QUERN_BUILD (default ./build, built with `./dev build` if missing),
 # BENCH_SLOTS (runner.slots, default 16), BENCH_RATE (jobs/s submitted one per
 # transaction for the latency run, default 200), BENCH_SECONDS (its length, default 10),
+# BENCH_PGBENCH_SECONDS (length of the pgbench bound, default 10),
 # BENCH_PG_OPTS (server options, default "-c synchronous_commit=off"), BENCH_WORK_DIR
 # (parent of runner.work_dir, default /dev/shm: a per-job directory costs ~2 ms of
 # mkdir/rmdir on an ext4 disk and microseconds on tmpfs; set it to compare).
@@ -84,7 +85,7 @@ echo "runner: slots $SLOTS, build $B, work_dir on $(df --output=fstype "$JOBS_DI
 echo
 fe=$("$W/forkexec" 20000 "$W/noop" "$SLOTS")
 echo "1. bare fork+exec+pipe+reap of the no-op:       $fe runs/s"
-pg=$(pgbench -n -M prepared -c 2 -j 2 -T 10 -f "$W/cycle.sql" 2>"$W/pgbench.err" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' || true)
+pg=$(pgbench -n -M prepared -c 2 -j 2 -T "${BENCH_PGBENCH_SECONDS:-10}" -f "$W/cycle.sql" 2>"$W/pgbench.err" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' || true)
 [ -n "$pg" ] || { cat "$W/pgbench.err" >&2; exit 1; }
 printf '2. pgbench, insert+claim+finish per tx, 2 cl:  %.0f jobs/s\n' "$pg"
 psql -qAt -c "TRUNCATE quern.jobs CASCADE"
