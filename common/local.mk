@@ -10,5 +10,6 @@ common_libquern_a_SOURCES = \
 	common/cfg.c common/cfg.h \
 	common/db.c common/db.h \
 	common/schema.c common/schema.h \
+	common/aws.c common/aws.h \
 	common/sql_migrations.h
 nodist_common_libquern_a_SOURCES = common/sql_stmts.c common/sql_stmts.h common/sql_migrations.c

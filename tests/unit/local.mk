@@ -17,4 +17,10 @@ tests_unit_check_db_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_db_LDADD = $(UNIT_LIBS)
 
 TESTS += tests/unit/check_common tests/unit/check_cfg tests/unit/check_db
+
+check_PROGRAMS += tests/unit/check_aws
+tests_unit_check_aws_SOURCES = tests/unit/check_aws.c
+tests_unit_check_aws_CFLAGS = $(UNIT_CFLAGS) -pthread -DQUERN_SRCDIR='"$(abs_top_srcdir)"'
+tests_unit_check_aws_LDADD = $(UNIT_LIBS) -lpthread
+TESTS += tests/unit/check_aws
 endif
