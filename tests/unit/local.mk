@@ -23,4 +23,10 @@ tests_unit_check_aws_SOURCES = tests/unit/check_aws.c
 tests_unit_check_aws_CFLAGS = $(UNIT_CFLAGS) -pthread -DQUERN_SRCDIR='"$(abs_top_srcdir)"'
 tests_unit_check_aws_LDADD = $(UNIT_LIBS) -lpthread
 TESTS += tests/unit/check_aws
+
+check_PROGRAMS += tests/unit/check_batch_api
+tests_unit_check_batch_api_SOURCES = tests/unit/check_batch_api.c runner/batch_api.c runner/cwlogs.c
+tests_unit_check_batch_api_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_batch_api_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/check_batch_api
 endif
