@@ -108,14 +108,18 @@ void aws_creds_cleanup(struct aws_creds *c)
     wipe_free(&c->session_token);
 }
 
-char *aws_service_url(const struct aws_creds *c, const char *service, struct qerr *err)
+char *aws_service_url(const struct aws_creds *c, const char *service, const char *region,
+                      struct qerr *err)
 {
+    if (region == NULL || *region == '\0') {
+        region = c->region;
+    }
     struct buf b;
     buf_init(&b, 1024);
     int rc = *c->endpoint != '\0' ? buf_puts(&b, c->endpoint, err)
-             : strcmp(service, "s3") == 0 ? buf_printf(&b, err, "https://s3.%s.amazonaws.com", c->region)
+             : strcmp(service, "s3") == 0 ? buf_printf(&b, err, "https://s3.%s.amazonaws.com", region)
                                           : buf_printf(&b, err, "https://%s.%s.amazonaws.com",
-                                                       service, c->region);
+                                                       service, region);
     if (rc < 0) {
         buf_cleanup(&b);
         return NULL;
@@ -320,7 +324,9 @@ int aws_req_prepare(struct aws_req *r, const struct aws_creds *creds, const stru
     }
     if (buf_printf(&url, err, "%s%s", call->base_url, call->path) < 0 ||
         append_query(&url, call->query, call->n_query, err) < 0 ||
-        buf_printf(&sig, err, "aws:amz:%s:%s", creds->region, call->service) < 0) {
+        buf_printf(&sig, err, "aws:amz:%s:%s",
+                   call->region != NULL && *call->region != '\0' ? call->region : creds->region,
+                   call->service) < 0) {
         goto fail;
     }
     r->url = buf_steal(&url);

@@ -48,8 +48,12 @@ int aws_creds_check(const struct aws_creds *c, struct qerr *err) QUERN_MUSTCHECK
 /* Frees and wipes the secrets. Accepts a zeroed struct. */
 void aws_creds_cleanup(struct aws_creds *c);
 
-/* The base URL of service ("batch", "logs", "s3"): the endpoint override or AWS's regional one. */
-char *aws_service_url(const struct aws_creds *c, const char *service, struct qerr *err);
+/*
+ * The base URL of service ("batch", "logs", "s3") in region (NULL: the
+ * credentials'): the endpoint override or AWS's regional one. New string.
+ */
+char *aws_service_url(const struct aws_creds *c, const char *service, const char *region,
+                      struct qerr *err);
 
 /* Appends s to b percent-encoded per RFC 3986 (unreserved kept); keep_slash leaves '/' as is. */
 int aws_uri_encode(struct buf *b, const char *s, size_t len, bool keep_slash, struct qerr *err)
@@ -63,6 +67,7 @@ struct aws_param {
 /* One request to describe (all borrowed). */
 struct aws_call {
     const char *service;      /* signing service name: "batch", "logs", "s3" */
+    const char *region;       /* NULL: the credentials' region */
     const char *method;       /* "GET", "POST", "PUT", "DELETE", "HEAD" */
     const char *base_url;     /* scheme://host[:port], no trailing slash */
     const char *path;         /* already URI-encoded, starts with "/" */

@@ -464,7 +464,7 @@ START_TEST(creds_from_env_and_messages)
     ck_assert_str_eq(cr.access_key_id, "AKIDENV");
     ck_assert_int_eq(aws_creds_check(&cr, &err), -1);
     ck_assert_msg(strstr(err.msg, "secret access key") != NULL, "%s", err.msg);
-    char *u = aws_service_url(&cr, "batch", &err);
+    char *u = aws_service_url(&cr, "batch", NULL, &err);
     ck_assert_str_eq(u, "http://127.0.0.1:5000");
     free(u);
     aws_creds_cleanup(&cr);
@@ -473,10 +473,10 @@ START_TEST(creds_from_env_and_messages)
     qerr_clear(&err);
     ck_assert_int_eq(aws_creds_load(&c, &cr, &err), 0);
     ck_assert_int_eq(aws_creds_check(&cr, &err), 0);
-    u = aws_service_url(&cr, "logs", &err);
-    ck_assert_str_eq(u, "https://logs.eu-central-1.amazonaws.com");
+    u = aws_service_url(&cr, "logs", "eu-west-3", &err);
+    ck_assert_str_eq(u, "https://logs.eu-west-3.amazonaws.com");
     free(u);
-    u = aws_service_url(&cr, "s3", &err);
+    u = aws_service_url(&cr, "s3", NULL, &err);
     ck_assert_str_eq(u, "https://s3.eu-central-1.amazonaws.com");
     free(u);
     aws_creds_cleanup(&cr);

@@ -29,4 +29,12 @@ tests_unit_check_batch_api_SOURCES = tests/unit/check_batch_api.c runner/batch_a
 tests_unit_check_batch_api_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_batch_api_LDADD = $(UNIT_LIBS)
 TESTS += tests/unit/check_batch_api
+
+# Not a unit test: the aws-batch backend on a real loop with a stand-in job
+# sink, driven against moto by tests/integration/test_batch_backend.py.
+check_PROGRAMS += tests/unit/batch_drive
+tests_unit_batch_drive_SOURCES = tests/unit/batch_drive.c runner/be_batch.c runner/aws_xfer.c \
+	runner/batch_api.c runner/cwlogs.c runner/ev.c runner/curlm.c
+tests_unit_batch_drive_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_batch_drive_LDADD = $(UNIT_LIBS)
 endif
