@@ -362,7 +362,7 @@ static void set_exit(struct bjob *bj, const struct batch_status *st)
     bj->exit.exited = st->has_exit || st->state == BATCH_SUCCEEDED;
     bj->exit.exit_code = st->has_exit ? st->exit_code : st->state == BATCH_SUCCEEDED ? 0 : 1;
     if (st->state == BATCH_FAILED) {
-        char code[32] = "";
+        char code[32] = " (Batch gave no exit code)";
         if (st->has_exit) {
             snprintf(code, sizeof code, " (exit code %d)", st->exit_code);
         }
