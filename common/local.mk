@@ -11,5 +11,7 @@ common_libquern_a_SOURCES = \
 	common/db.c common/db.h \
 	common/schema.c common/schema.h \
 	common/aws.c common/aws.h \
+	common/s3.c common/s3.h \
+	common/storage.c common/storage.h \
 	common/sql_migrations.h
 nodist_common_libquern_a_SOURCES = common/sql_stmts.c common/sql_stmts.h common/sql_migrations.c

@@ -30,6 +30,18 @@ tests_unit_check_batch_api_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_batch_api_LDADD = $(UNIT_LIBS)
 TESTS += tests/unit/check_batch_api
 
+check_PROGRAMS += tests/unit/check_s3
+tests_unit_check_s3_SOURCES = tests/unit/check_s3.c
+tests_unit_check_s3_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_s3_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/check_s3
+
+# Not a unit test: S3 and storage calls for tests/integration/test_s3_storage.py.
+check_PROGRAMS += tests/unit/storage_drive
+tests_unit_storage_drive_SOURCES = tests/unit/storage_drive.c
+tests_unit_storage_drive_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_storage_drive_LDADD = $(UNIT_LIBS)
+
 # Not a unit test: the aws-batch backend on a real loop with a stand-in job
 # sink, driven against moto by tests/integration/test_batch_backend.py.
 check_PROGRAMS += tests/unit/batch_drive
