@@ -88,10 +88,9 @@ char *batch_api_submit_body(const struct batch_spec *spec, struct qerr *err)
                                   "environment", environment_array(spec->envp),
                                   "resourceRequirements",
                                   resources_array(spec->cpus, spec->memory_mib));
-    json_t *doc = json_pack("{s:s, s:s, s:s, s:o, s:{s:s}, s:b}", "jobName", name, "jobQueue",
+    json_t *doc = json_pack("{s:s, s:s, s:s, s:o, s:{s:s}}", "jobName", name, "jobQueue",
                             spec->job_queue, "jobDefinition", spec->job_definition,
-                            "containerOverrides", overrides, "tags", "quern-job", spec->job_id,
-                            "propagateTags", 1);
+                            "containerOverrides", overrides, "tags", "quern-job", spec->job_id);
     if (doc != NULL && spec->timeout_s > 0) {
         long t = spec->timeout_s < BATCH_TIMEOUT_MIN ? BATCH_TIMEOUT_MIN : spec->timeout_s;
         json_object_set_new(doc, "timeout", json_pack("{s:I}", "attemptDurationSeconds", (json_int_t)t));
