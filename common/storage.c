@@ -242,3 +242,48 @@ void storage_file_close(struct storage_file *f)
     free(f->redirect);
     free(f);
 }
+
+struct read_ctx {
+    struct buf b;
+    bool overflow;
+};
+
+static int append_sink(void *arg, const void *data, size_t len)
+{
+    struct read_ctx *r = arg;
+    struct qerr e = QERR_INIT;
+    if (buf_append(&r->b, data, len, &e) < 0) {
+        r->overflow = true;
+        return -1;
+    }
+    return 0;
+}
+
+int storage_read_all(const struct cfg *cfg, const char *storage, const char *location, size_t max,
+                     char **data, size_t *len, struct qerr *err)
+{
+    *data = NULL;
+    *len = 0;
+    struct storage_file *f = storage_open_file(cfg, storage, location, err);
+    if (f == NULL) {
+        return -1;
+    }
+    struct read_ctx r = {.overflow = false};
+    buf_init(&r.b, max);
+    struct qerr inner = QERR_INIT;
+    int rc = f->redirect != NULL ? s3_get(&f->s3, f->bucket, f->key, append_sink, &r, &inner)
+                                 : storage_file_send(f, append_sink, &r, &inner);
+    storage_file_close(f);
+    if (rc < 0) {
+        if (r.overflow) {
+            qerr_set(err, QERR_TOO_LARGE, "stored file larger than %zu bytes", max);
+        } else {
+            qerr_set(err, inner.code, "%s", inner.msg);
+        }
+        buf_cleanup(&r.b);
+        return -1;
+    }
+    *len = r.b.len;
+    *data = buf_steal(&r.b);
+    return 0;
+}

@@ -10,7 +10,8 @@
  *   storage_put_file -> (storage name, location) for quern.job_files.
  * Reader (GET /jobs/{id}/results/{output} in the API):
  *   storage_open_file -> storage_file_size / storage_file_redirect ->
- *   write the response head -> storage_file_send -> storage_file_close.
+ *   write the response head -> storage_file_send -> storage_file_close,
+ *   or storage_read_all for a bounded copy in memory.
  * Blocking: callers on the runner's loop should store few, small files.
  */
 #ifndef QUERN_STORAGE_H
@@ -50,5 +51,12 @@ typedef int (*storage_sink)(void *arg, const void *data, size_t len);
 int storage_file_send(struct storage_file *f, storage_sink sink, void *arg, struct qerr *err)
     QUERN_MUSTCHECK;
 void storage_file_close(struct storage_file *f);
+
+/*
+ * The whole file in memory (at most max bytes, else QERR_TOO_LARGE): for
+ * callers that hold responses whole. *data is new (NUL-terminated), *len its size.
+ */
+int storage_read_all(const struct cfg *cfg, const char *storage, const char *location, size_t max,
+                     char **data, size_t *len, struct qerr *err) QUERN_MUSTCHECK;
 
 #endif

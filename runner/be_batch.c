@@ -574,8 +574,8 @@ static void terminate(struct bjob *bj)
 static void batch_stop(void *state, struct rjob *job, enum be_stop_reason why)
 {
     struct bjob *bj = job->be_state;
-    if (bj == NULL || bj->phase == PH_ENDED) {
-        return;
+    if (bj == NULL || bj->phase == PH_ENDED || bj->stop_requested) {
+        return; /* one TerminateJob is enough; the core may ask again */
     }
     bj->stop_requested = true;
     bj->stop_reason = why == BE_STOP_DISMISS   ? "quern: dismissed"

@@ -94,6 +94,16 @@ START_TEST(filesystem_round_trip)
     ck_assert_str_eq(buf_cstr(&got), "hello\n");
     buf_cleanup(&got);
     storage_file_close(f);
+    char *all = NULL;
+    size_t all_len = 0;
+    ck_assert_int_eq(storage_read_all(&cfg, storage, loc, 6, &all, &all_len, &err), 0);
+    ck_assert_str_eq(all, "hello\n");
+    ck_assert_uint_eq(all_len, 6);
+    free(all);
+    ck_assert_int_eq(storage_read_all(&cfg, storage, loc, 5, &all, &all_len, &err), -1);
+    ck_assert_int_eq(err.code, QERR_TOO_LARGE);
+    ck_assert_ptr_null(all);
+    qerr_clear(&err);
     char *loc2 = NULL;
     ck_assert_int_eq(storage_put_file(&cfg, job, "result", "../x", "x", 1, NULL, &storage, &loc2,
                                       &err), -1);
