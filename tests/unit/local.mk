@@ -25,7 +25,8 @@ tests_unit_check_aws_LDADD = $(UNIT_LIBS) -lpthread
 TESTS += tests/unit/check_aws
 
 check_PROGRAMS += tests/unit/check_batch_api
-tests_unit_check_batch_api_SOURCES = tests/unit/check_batch_api.c runner/batch_api.c runner/cwlogs.c
+tests_unit_check_batch_api_SOURCES = tests/unit/check_batch_api.c \
+	runner/batch_api.c runner/batch_api.h runner/cwlogs.c runner/cwlogs.h
 tests_unit_check_batch_api_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_batch_api_LDADD = $(UNIT_LIBS)
 TESTS += tests/unit/check_batch_api
@@ -45,8 +46,9 @@ tests_unit_storage_drive_LDADD = $(UNIT_LIBS)
 # Not a unit test: the aws-batch backend on a real loop with a stand-in job
 # sink, driven against moto by tests/integration/test_batch_backend.py.
 check_PROGRAMS += tests/unit/batch_drive
-tests_unit_batch_drive_SOURCES = tests/unit/batch_drive.c runner/be_batch.c runner/aws_xfer.c \
-	runner/batch_api.c runner/cwlogs.c runner/ev.c runner/curlm.c
+tests_unit_batch_drive_SOURCES = tests/unit/batch_drive.c runner/be_batch.c runner/be.h \
+	runner/rjob.h runner/aws_xfer.c runner/aws_xfer.h runner/batch_api.c runner/batch_api.h \
+	runner/cwlogs.c runner/cwlogs.h runner/ev.c runner/ev.h runner/curlm.c runner/curlm.h
 tests_unit_batch_drive_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_batch_drive_LDADD = $(UNIT_LIBS)
 endif
