@@ -62,7 +62,8 @@ class Drive:
     def wait(self, timeout=60):
         harness.poll(lambda: not self.proc.alive(), timeout=timeout, interval=0.05,
                      what="batch_drive to finish")
-        self.proc.stop()
+        rc = self.proc.stop()
+        assert rc == 0, f"batch_drive exited {rc} (sanitizer report?):\n" + self.proc.log()[-3000:]
         ends = [l for l in self.lines() if l.startswith(("exited ", "refused ", "init-failed "))]
         assert len(ends) == 1, "expected exactly one end:\n" + self.proc.log()
         return ends[0]
