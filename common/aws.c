@@ -39,8 +39,7 @@ static void wipe_free(char **p)
 int aws_creds_load(const struct cfg *cfg, struct aws_creds *out, struct qerr *err)
 {
     memset(out, 0, sizeof *out);
-    out->region = dup_or_empty(cfg->aws_region, getenv("AWS_REGION"),
-                               getenv("AWS_DEFAULT_REGION"));
+    out->region = dup_or_empty(cfg->aws_region, getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION"));
     out->endpoint = dup_or_empty(cfg->aws_endpoint, getenv("AWS_ENDPOINT_URL"), NULL);
     out->access_key_id = dup_or_empty(cfg->aws_access_key_id, getenv("AWS_ACCESS_KEY_ID"), NULL);
     out->secret_access_key =
@@ -117,9 +116,9 @@ char *aws_service_url(const struct aws_creds *c, const char *service, const char
     struct buf b;
     buf_init(&b, 1024);
     int rc = *c->endpoint != '\0' ? buf_puts(&b, c->endpoint, err)
-             : strcmp(service, "s3") == 0 ? buf_printf(&b, err, "https://s3.%s.amazonaws.com", region)
-                                          : buf_printf(&b, err, "https://%s.%s.amazonaws.com",
-                                                       service, region);
+             : strcmp(service, "s3") == 0
+                 ? buf_printf(&b, err, "https://s3.%s.amazonaws.com", region)
+                 : buf_printf(&b, err, "https://%s.%s.amazonaws.com", service, region);
     if (rc < 0) {
         buf_cleanup(&b);
         return NULL;
@@ -222,8 +221,9 @@ static int add_header(struct aws_req *r, struct qerr *err, const char *fmt, ...)
     size_t name_len = (size_t)(colon - line);
     for (const struct curl_slist *h = r->headers; h != NULL; h = h->next) {
         if (strncasecmp(h->data, line, name_len) == 0 && h->data[name_len] == ':') {
-            qerr_set(err, QERR_INVALID, "header %.*s given twice: a signed request cannot repeat it",
-                     (int)name_len, line);
+            qerr_set(err, QERR_INVALID,
+                     "header %.*s given twice: a signed request cannot repeat it", (int)name_len,
+                     line);
             return -1;
         }
     }
@@ -266,7 +266,8 @@ static int build_headers(struct aws_req *r, const struct aws_creds *creds,
             return -1;
         }
     }
-    if (call->content_type != NULL && add_header(r, err, "Content-Type: %s", call->content_type) < 0) {
+    if (call->content_type != NULL &&
+        add_header(r, err, "Content-Type: %s", call->content_type) < 0) {
         return -1;
     }
     if (*creds->session_token != '\0' &&
@@ -386,17 +387,34 @@ static bool code_in(const char *code, const char *const *list)
     return false;
 }
 
-static const char *const throttle_codes[] = {
-    "ThrottlingException", "TooManyRequestsException", "Throttling", "ThrottledException",
-    "RequestLimitExceeded", "SlowDown", "RequestThrottled", "RequestThrottledException",
-    "ProvisionedThroughputExceededException", "LimitExceededException", NULL};
+static const char *const throttle_codes[] = {"ThrottlingException",
+                                             "TooManyRequestsException",
+                                             "Throttling",
+                                             "ThrottledException",
+                                             "RequestLimitExceeded",
+                                             "SlowDown",
+                                             "RequestThrottled",
+                                             "RequestThrottledException",
+                                             "ProvisionedThroughputExceededException",
+                                             "LimitExceededException",
+                                             NULL};
 
-static const char *const auth_codes[] = {
-    "UnrecognizedClientException", "InvalidSignatureException", "SignatureDoesNotMatch",
-    "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException", "AccessDeniedException",
-    "AccessDenied", "MissingAuthenticationToken", "MissingAuthenticationTokenException",
-    "IncompleteSignature", "IncompleteSignatureException", "InvalidAccessKeyId",
-    "UnauthorizedOperation", "AuthFailure", NULL};
+static const char *const auth_codes[] = {"UnrecognizedClientException",
+                                         "InvalidSignatureException",
+                                         "SignatureDoesNotMatch",
+                                         "InvalidClientTokenId",
+                                         "ExpiredToken",
+                                         "ExpiredTokenException",
+                                         "AccessDeniedException",
+                                         "AccessDenied",
+                                         "MissingAuthenticationToken",
+                                         "MissingAuthenticationTokenException",
+                                         "IncompleteSignature",
+                                         "IncompleteSignatureException",
+                                         "InvalidAccessKeyId",
+                                         "UnauthorizedOperation",
+                                         "AuthFailure",
+                                         NULL};
 
 /* Copies the AWS error code and message of a JSON error body, if it is one. */
 static void json_error(const char *body, size_t len, char *code, size_t code_sz, char *msg,

@@ -29,7 +29,7 @@
 
 struct aws_creds {
     char *region;
-    char *endpoint;      /* "" or a base URL without trailing slash, for every service */
+    char *endpoint; /* "" or a base URL without trailing slash, for every service */
     char *access_key_id;
     char *secret_access_key; /* secret */
     char *session_token;     /* secret, "" when none */
@@ -41,8 +41,7 @@ struct aws_creds {
  * AWS_SESSION_TOKEN, AWS_REGION, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL).
  * Missing keys are not an error here: aws_creds_check says what is missing.
  */
-int aws_creds_load(const struct cfg *cfg, struct aws_creds *out, struct qerr *err)
-    QUERN_MUSTCHECK;
+int aws_creds_load(const struct cfg *cfg, struct aws_creds *out, struct qerr *err) QUERN_MUSTCHECK;
 /* 0 when a key id and a secret are present; else -1 naming what is missing (never a value). */
 int aws_creds_check(const struct aws_creds *c, struct qerr *err) QUERN_MUSTCHECK;
 /* Frees and wipes the secrets. Accepts a zeroed struct. */
@@ -56,8 +55,8 @@ char *aws_service_url(const struct aws_creds *c, const char *service, const char
                       struct qerr *err);
 
 /* Appends s to b percent-encoded per RFC 3986 (unreserved kept); keep_slash leaves '/' as is. */
-int aws_uri_encode(struct buf *b, const char *s, size_t len, bool keep_slash, struct qerr *err)
-    QUERN_MUSTCHECK;
+int aws_uri_encode(struct buf *b, const char *s, size_t len, bool keep_slash,
+                   struct qerr *err) QUERN_MUSTCHECK;
 
 struct aws_param {
     const char *key;
@@ -66,20 +65,20 @@ struct aws_param {
 
 /* One request to describe (all borrowed). */
 struct aws_call {
-    const char *service;      /* signing service name: "batch", "logs", "s3" */
-    const char *region;       /* NULL: the credentials' region */
-    const char *method;       /* "GET", "POST", "PUT", "DELETE", "HEAD" */
-    const char *base_url;     /* scheme://host[:port], no trailing slash */
-    const char *path;         /* already URI-encoded, starts with "/" */
+    const char *service;           /* signing service name: "batch", "logs", "s3" */
+    const char *region;            /* NULL: the credentials' region */
+    const char *method;            /* "GET", "POST", "PUT", "DELETE", "HEAD" */
+    const char *base_url;          /* scheme://host[:port], no trailing slash */
+    const char *path;              /* already URI-encoded, starts with "/" */
     const struct aws_param *query; /* n_query raw pairs, encoded and sorted here */
     size_t n_query;
     const char *const *headers; /* NULL-terminated "Name: value"; names must be unique */
-    const char *content_type; /* required when body is set */
+    const char *content_type;   /* required when body is set */
     const void *body;
     size_t body_len;
-    bool content_sha256;      /* add x-amz-content-sha256 (S3) */
-    const char *amz_date;     /* tests only: fixed X-Amz-Date "YYYYMMDDTHHMMSSZ", else NULL */
-    long timeout_ms;          /* 0: 30 s */
+    bool content_sha256;  /* add x-amz-content-sha256 (S3) */
+    const char *amz_date; /* tests only: fixed X-Amz-Date "YYYYMMDDTHHMMSSZ", else NULL */
+    long timeout_ms;      /* 0: 30 s */
 };
 
 /* A prepared request; owns the easy handle, its headers, URL and reply. */
@@ -102,16 +101,16 @@ int aws_req_prepare(struct aws_req *r, const struct aws_creds *creds, const stru
                     struct qerr *err) QUERN_MUSTCHECK;
 void aws_req_cleanup(struct aws_req *r);
 enum aws_outcome {
-    AWS_OK,        /* 2xx */
-    AWS_RETRY,     /* throttled, 5xx, or a network failure: try again later */
-    AWS_AUTH,      /* credentials refused: retrying will not help */
-    AWS_NOTFOUND,  /* 404 or a ...NotFound error */
-    AWS_FAILED,    /* any other refusal */
+    AWS_OK,       /* 2xx */
+    AWS_RETRY,    /* throttled, 5xx, or a network failure: try again later */
+    AWS_AUTH,     /* credentials refused: retrying will not help */
+    AWS_NOTFOUND, /* 404 or a ...NotFound error */
+    AWS_FAILED,   /* any other refusal */
 };
 
 struct aws_reply {
     enum aws_outcome outcome;
-    long status;  /* HTTP status, 0 on a network failure */
+    long status;   /* HTTP status, 0 on a network failure */
     char code[96]; /* AWS error code ("ThrottlingException"), "" when none */
     char msg[320]; /* one line for people: status, code and AWS's message */
 };

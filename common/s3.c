@@ -77,9 +77,9 @@ int s3_location_split(const char *location, char **bucket, char **key, struct qe
 static int object_url(const struct s3 *s3, const char *bucket, const char *key, struct buf *base,
                       struct buf *path, struct qerr *err)
 {
-    int rc = *s3->endpoint != '\0'
-                 ? buf_printf(base, err, "%s", s3->endpoint)
-                 : buf_printf(base, err, "https://%s.s3.%s.amazonaws.com", bucket, s3->creds.region);
+    int rc = *s3->endpoint != '\0' ? buf_printf(base, err, "%s", s3->endpoint)
+                                   : buf_printf(base, err, "https://%s.s3.%s.amazonaws.com", bucket,
+                                                s3->creds.region);
     if (rc < 0 || buf_puts(path, "/", err) < 0) {
         return -1;
     }
@@ -92,8 +92,7 @@ static int object_url(const struct s3 *s3, const char *bucket, const char *key, 
 
 /* Prepares one S3 request on r for the object. */
 static int call(struct s3 *s3, struct aws_req *r, const char *method, const char *bucket,
-                const char *key, const void *body, size_t len, const char *ctype,
-                struct qerr *err)
+                const char *key, const void *body, size_t len, const char *ctype, struct qerr *err)
 {
     struct buf base, path;
     buf_init(&base, 2048);
@@ -102,9 +101,15 @@ static int call(struct s3 *s3, struct aws_req *r, const char *method, const char
     if (object_url(s3, bucket, key, &base, &path, err) < 0) {
         goto out;
     }
-    struct aws_call c = {.service = "s3", .method = method, .base_url = buf_cstr(&base),
-                         .path = buf_cstr(&path), .content_type = ctype, .body = body,
-                         .body_len = len, .content_sha256 = true, .timeout_ms = 300000};
+    struct aws_call c = {.service = "s3",
+                         .method = method,
+                         .base_url = buf_cstr(&base),
+                         .path = buf_cstr(&path),
+                         .content_type = ctype,
+                         .body = body,
+                         .body_len = len,
+                         .content_sha256 = true,
+                         .timeout_ms = 300000};
     rc = aws_req_prepare(r, &s3->creds, &c, err);
 out:
     buf_cleanup(&base);
@@ -146,8 +151,7 @@ int s3_put(struct s3 *s3, const char *bucket, const char *key, const void *data,
     return check_reply(&reply, "PUT", bucket, key, err);
 }
 
-int s3_head(struct s3 *s3, const char *bucket, const char *key, long long *bytes,
-            struct qerr *err)
+int s3_head(struct s3 *s3, const char *bucket, const char *key, long long *bytes, struct qerr *err)
 {
     struct aws_req r;
     struct aws_reply reply;
@@ -233,8 +237,8 @@ static void sign_hex(const char *secret, const char *date, const char *region, c
     char start[256];
     snprintf(start, sizeof start, "AWS4%s", secret);
     const char *parts[] = {date, region, "s3", "aws4_request"};
-    HMAC(EVP_sha256(), start, (int)strlen(start), (const unsigned char *)parts[0],
-         strlen(parts[0]), k, &klen);
+    HMAC(EVP_sha256(), start, (int)strlen(start), (const unsigned char *)parts[0], strlen(parts[0]),
+         k, &klen);
     for (size_t i = 1; i < QUERN_ARRAY_LEN(parts); i++) {
         HMAC(EVP_sha256(), k, (int)klen, (const unsigned char *)parts[i], strlen(parts[i]), k,
              &klen);

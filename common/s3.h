@@ -35,8 +35,8 @@ void s3_close(struct s3 *s3);
 /* "s3://bucket/key" (new string). key is used as is (already built from safe parts). */
 char *s3_location(const char *bucket, const char *key, struct qerr *err);
 /* Splits a location into bucket and key (both new strings). */
-int s3_location_split(const char *location, char **bucket, char **key, struct qerr *err)
-    QUERN_MUSTCHECK;
+int s3_location_split(const char *location, char **bucket, char **key,
+                      struct qerr *err) QUERN_MUSTCHECK;
 
 /* PutObject. */
 int s3_put(struct s3 *s3, const char *bucket, const char *key, const void *data, size_t len,
@@ -50,8 +50,7 @@ typedef int (*s3_sink)(void *arg, const void *data, size_t len);
 /* GetObject streamed to sink (never held whole in memory). */
 int s3_get(struct s3 *s3, const char *bucket, const char *key, s3_sink sink, void *arg,
            struct qerr *err) QUERN_MUSTCHECK;
-int s3_delete(struct s3 *s3, const char *bucket, const char *key, struct qerr *err)
-    QUERN_MUSTCHECK;
+int s3_delete(struct s3 *s3, const char *bucket, const char *key, struct qerr *err) QUERN_MUSTCHECK;
 
 /* A presigned GET URL valid for expires_s seconds (new string). */
 char *s3_presign(struct s3 *s3, const char *bucket, const char *key, long expires_s,

@@ -57,8 +57,7 @@ static int write_all(int fd, const char *data, size_t len)
 }
 
 static int put_fs(const struct cfg *cfg, const char *job_id, const char *output_id,
-                  const char *name, const void *data, size_t len, char **location,
-                  struct qerr *err)
+                  const char *name, const void *data, size_t len, char **location, struct qerr *err)
 {
     char path[4096];
     const char *parts[] = {cfg->storage_path, job_id, output_id};
@@ -152,7 +151,8 @@ static int open_s3(struct storage_file *f, const struct cfg *cfg, const char *lo
                    struct qerr *err)
 {
     f->is_s3 = true;
-    if (s3_open(cfg, &f->s3, err) < 0 || s3_location_split(location, &f->bucket, &f->key, err) < 0) {
+    if (s3_open(cfg, &f->s3, err) < 0 ||
+        s3_location_split(location, &f->bucket, &f->key, err) < 0) {
         return -1;
     }
     if (cfg->storage_s3_presign > 0) {

@@ -48,8 +48,8 @@ const char *storage_file_redirect(const struct storage_file *f);
 /* Receives the bytes in order; 0 to go on, -1 to stop. */
 typedef int (*storage_sink)(void *arg, const void *data, size_t len);
 /* Streams the whole file to sink (in chunks; never held whole in memory). */
-int storage_file_send(struct storage_file *f, storage_sink sink, void *arg, struct qerr *err)
-    QUERN_MUSTCHECK;
+int storage_file_send(struct storage_file *f, storage_sink sink, void *arg,
+                      struct qerr *err) QUERN_MUSTCHECK;
 void storage_file_close(struct storage_file *f);
 
 /*

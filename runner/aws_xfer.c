@@ -55,8 +55,8 @@ static void on_done(CURL *easy, CURLcode rc, void *arg)
     aws_req_reply(&x->req, rc, &r);
     if (r.outcome == AWS_RETRY && x->tries < x->max_tries) {
         long ms = aws_backoff_ms(x->tries - 1, AWS_XFER_BASE_MS, AWS_XFER_CAP_MS);
-        log_warn("aws: %s %s: %s; try %d of %d in %ld ms", x->service, x->path, r.msg,
-                 x->tries + 1, x->max_tries, ms);
+        log_warn("aws: %s %s: %s; try %d of %d in %ld ms", x->service, x->path, r.msg, x->tries + 1,
+                 x->max_tries, ms);
         x->retry = ev_timer_add(x->ev, ms, 0, on_retry, x);
         if (x->retry != NULL) {
             return;

@@ -19,8 +19,8 @@
 
 struct aws_xfer;
 
-typedef void (*aws_xfer_cb)(const struct aws_reply *reply, const char *body, size_t len,
-                            int tries, void *arg);
+typedef void (*aws_xfer_cb)(const struct aws_reply *reply, const char *body, size_t len, int tries,
+                            void *arg);
 
 /* Retry delays: from this many ms doubling up to the cap. */
 #define AWS_XFER_BASE_MS 200

@@ -50,8 +50,8 @@ static json_t *environment_array(char *const *envp)
         if (eq == NULL || eq == envp[i] || !env_kept(envp[i], (size_t)(eq - envp[i]))) {
             continue;
         }
-        json_t *kv = json_pack("{s:s%, s:s}", "name", envp[i], (size_t)(eq - envp[i]), "value",
-                               eq + 1);
+        json_t *kv =
+            json_pack("{s:s%, s:s}", "name", envp[i], (size_t)(eq - envp[i]), "value", eq + 1);
         if (kv == NULL || json_array_append_new(a, kv) != 0) {
             json_decref(a);
             return NULL;
@@ -79,21 +79,23 @@ char *batch_api_submit_body(const struct batch_spec *spec, struct qerr *err)
 {
     if (spec->job_queue == NULL || *spec->job_queue == '\0' || spec->job_definition == NULL ||
         *spec->job_definition == '\0') {
-        qerr_set(err, QERR_INVALID, "host.jobQueue and host.jobDefinition are required for aws-batch");
+        qerr_set(err, QERR_INVALID,
+                 "host.jobQueue and host.jobDefinition are required for aws-batch");
         return NULL;
     }
     char name[64];
     snprintf(name, sizeof name, "quern-%s", spec->job_id);
-    json_t *overrides = json_pack("{s:o, s:o, s:o}", "command", command_array(spec->argv),
-                                  "environment", environment_array(spec->envp),
-                                  "resourceRequirements",
-                                  resources_array(spec->cpus, spec->memory_mib));
+    json_t *overrides =
+        json_pack("{s:o, s:o, s:o}", "command", command_array(spec->argv), "environment",
+                  environment_array(spec->envp), "resourceRequirements",
+                  resources_array(spec->cpus, spec->memory_mib));
     json_t *doc = json_pack("{s:s, s:s, s:s, s:o, s:{s:s}}", "jobName", name, "jobQueue",
                             spec->job_queue, "jobDefinition", spec->job_definition,
                             "containerOverrides", overrides, "tags", "quern-job", spec->job_id);
     if (doc != NULL && spec->timeout_s > 0) {
         long t = spec->timeout_s < BATCH_TIMEOUT_MIN ? BATCH_TIMEOUT_MIN : spec->timeout_s;
-        json_object_set_new(doc, "timeout", json_pack("{s:I}", "attemptDurationSeconds", (json_int_t)t));
+        json_object_set_new(doc, "timeout",
+                            json_pack("{s:I}", "attemptDurationSeconds", (json_int_t)t));
     }
     return dump(doc, err);
 }
@@ -101,7 +103,8 @@ char *batch_api_submit_body(const struct batch_spec *spec, struct qerr *err)
 char *batch_api_describe_body(const char *const *ids, size_t n, struct qerr *err)
 {
     if (n == 0 || n > BATCH_DESCRIBE_MAX) {
-        qerr_set(err, QERR_INVALID, "DescribeJobs takes 1 to %d ids, not %zu", BATCH_DESCRIBE_MAX, n);
+        qerr_set(err, QERR_INVALID, "DescribeJobs takes 1 to %d ids, not %zu", BATCH_DESCRIBE_MAX,
+                 n);
         return NULL;
     }
     json_t *a = json_array();
@@ -151,8 +154,8 @@ static const struct {
     const char *name;
     enum batch_state state;
 } state_names[] = {
-    {"SUBMITTED", BATCH_SUBMITTED}, {"PENDING", BATCH_PENDING},     {"RUNNABLE", BATCH_RUNNABLE},
-    {"STARTING", BATCH_STARTING},   {"RUNNING", BATCH_RUNNING},     {"SUCCEEDED", BATCH_SUCCEEDED},
+    {"SUBMITTED", BATCH_SUBMITTED}, {"PENDING", BATCH_PENDING}, {"RUNNABLE", BATCH_RUNNABLE},
+    {"STARTING", BATCH_STARTING},   {"RUNNING", BATCH_RUNNING}, {"SUCCEEDED", BATCH_SUCCEEDED},
     {"FAILED", BATCH_FAILED},
 };
 

@@ -20,14 +20,14 @@
 
 /* What a Batch job for a quern job is made of (all borrowed). */
 struct batch_spec {
-    const char *job_id;         /* quern's job id: the jobName and a tag */
+    const char *job_id; /* quern's job id: the jobName and a tag */
     const char *job_queue;
     const char *job_definition;
-    char *const *argv;          /* containerOverrides.command, NULL-terminated */
-    char *const *envp;          /* "K=V", NULL-terminated; PATH and QUERN_*_DIR are left out */
-    double cpus;                /* 0: the job definition's */
-    long memory_mib;            /* 0: the job definition's */
-    long timeout_s;             /* 0: none; else raised to BATCH_TIMEOUT_MIN */
+    char *const *argv; /* containerOverrides.command, NULL-terminated */
+    char *const *envp; /* "K=V", NULL-terminated; PATH and QUERN_*_DIR are left out */
+    double cpus;       /* 0: the job definition's */
+    long memory_mib;   /* 0: the job definition's */
+    long timeout_s;    /* 0: none; else raised to BATCH_TIMEOUT_MIN */
 };
 
 /* PATH /v1/... of each call. */
@@ -41,8 +41,8 @@ char *batch_api_describe_body(const char *const *ids, size_t n, struct qerr *err
 char *batch_api_terminate_body(const char *batch_id, const char *reason, struct qerr *err);
 
 /* The jobId of a SubmitJob reply, copied into id. */
-int batch_api_parse_submit(const char *body, size_t len, char *id, size_t idsz, struct qerr *err)
-    QUERN_MUSTCHECK;
+int batch_api_parse_submit(const char *body, size_t len, char *id, size_t idsz,
+                           struct qerr *err) QUERN_MUSTCHECK;
 
 enum batch_state {
     BATCH_UNKNOWN, /* a status this code does not know */
@@ -58,12 +58,12 @@ enum batch_state {
 struct batch_status {
     char id[128];
     enum batch_state state;
-    char state_name[32];   /* as Batch spells it */
-    char reason[256];      /* statusReason, or the container's reason, "" when none */
+    char state_name[32]; /* as Batch spells it */
+    char reason[256];    /* statusReason, or the container's reason, "" when none */
     bool has_exit;
     int exit_code;
-    char log_stream[512];  /* container.logStreamName, "" until known */
-    char log_group[512];   /* from the job's logConfiguration (awslogs-group), "" when default */
+    char log_stream[512]; /* container.logStreamName, "" until known */
+    char log_group[512];  /* from the job's logConfiguration (awslogs-group), "" when default */
 };
 
 bool batch_state_terminal(enum batch_state s);

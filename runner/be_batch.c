@@ -28,8 +28,8 @@
 #include "runner/cwlogs.h"
 #include "runner/rjob.h"
 
-#define TRIES 6           /* per call, throttling and 5xx included */
-#define MISSING_LIMIT 2   /* DescribeJobs rounds that omit a job before it fails */
+#define TRIES 6         /* per call, throttling and 5xx included */
+#define MISSING_LIMIT 2 /* DescribeJobs rounds that omit a job before it fails */
 #define LOGS_MISSING_LIMIT 5
 #define LOG_PAGE_MAX (2 * 1024 * 1024)
 
@@ -61,14 +61,14 @@ struct batch {
     struct aws_creds creds;
     char *log_group;
     long poll_ms;
-    int idle;                 /* polls in a row without a change */
+    int idle; /* polls in a row without a change */
     struct ev_timer *poll;
     struct aws_xfer *describe;
     struct bjob *described[BATCH_DESCRIBE_MAX];
     size_t ndescribed;
-    size_t turn;              /* where the next DescribeJobs chunk starts */
-    bool more;                /* the last chunk left jobs out: describe again at once */
-    struct bjob **jobs;       /* followed jobs (FOLLOWING or DRAINING) */
+    size_t turn;        /* where the next DescribeJobs chunk starts */
+    bool more;          /* the last chunk left jobs out: describe again at once */
+    struct bjob **jobs; /* followed jobs (FOLLOWING or DRAINING) */
     size_t njobs, capjobs;
 };
 
@@ -295,8 +295,7 @@ static void on_logs(const struct aws_reply *r, const char *body, size_t len, int
     if (r->outcome == AWS_NOTFOUND) {
         /* The stream may not exist yet; a finished job gets a few more polls. */
         if (bj->phase == PH_DRAINING && ++bj->logs_missing >= LOGS_MISSING_LIMIT) {
-            rjob_note(bj->job, "no CloudWatch log stream %s in %s", bj->log_stream,
-                      bj->log_group);
+            rjob_note(bj->job, "no CloudWatch log stream %s in %s", bj->log_stream, bj->log_group);
             finish(bj);
         }
         return;
@@ -346,8 +345,8 @@ static void logs_fetch(struct bjob *bj)
     const char *group = bj->log_group[0] != '\0' ? bj->log_group : bj->b->log_group;
     char *body = cwlogs_request_body(group, bj->log_stream, bj->log_token, &err);
     if (body != NULL) {
-        bj->call = start_call(bj->b, "logs", bj->region, CWLOGS_TARGET, "/", body, on_logs, bj,
-                              &err);
+        bj->call =
+            start_call(bj->b, "logs", bj->region, CWLOGS_TARGET, "/", body, on_logs, bj, &err);
         free(body);
     }
     if (bj->call == NULL) {
@@ -426,8 +425,10 @@ static void handle_missing(struct batch *b, const struct batch_status *st, size_
         }
         if (++bj->missing >= MISSING_LIMIT) {
             b->described[i] = NULL;
-            fail(bj, "AWS Batch does not know job %s (DescribeJobs omits it: purged, or another "
-                     "region or account)", bj->batch_id);
+            fail(bj,
+                 "AWS Batch does not know job %s (DescribeJobs omits it: purged, or another "
+                 "region or account)",
+                 bj->batch_id);
         }
     }
 }
@@ -506,8 +507,8 @@ static void poll_now(struct batch *b)
     struct qerr err = QERR_INIT;
     char *body = batch_api_describe_body(ids, n, &err);
     if (body != NULL) {
-        b->describe = start_call(b, "batch", region, NULL, BATCH_PATH_DESCRIBE, body, on_described,
-                                 b, &err);
+        b->describe =
+            start_call(b, "batch", region, NULL, BATCH_PATH_DESCRIBE, body, on_described, b, &err);
         free(body);
     }
     if (b->describe == NULL) {

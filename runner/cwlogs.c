@@ -60,8 +60,8 @@ int cwlogs_parse(const char *body, size_t len, const char *prev_token, struct bu
             goto out;
         }
     }
-    page->drained = page->events == 0 || next == NULL ||
-                    (prev_token != NULL && strcmp(prev_token, next) == 0);
+    page->drained =
+        page->events == 0 || next == NULL || (prev_token != NULL && strcmp(prev_token, next) == 0);
     rc = 0;
 out:
     json_decref(doc);

@@ -98,7 +98,8 @@ static void strv_free(char **v)
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: batch_drive JOB_ID DEFINITION_JSON INPUTS_JSON [attach ID] [stop-on-id]\n");
+        fprintf(stderr,
+                "usage: batch_drive JOB_ID DEFINITION_JSON INPUTS_JSON [attach ID] [stop-on-id]\n");
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);

@@ -61,7 +61,8 @@ static void *listen_loop(void *arg)
         }
         buf[n] = '\0';
         memcpy(l->head, buf, n + 1);
-        static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        static const char ok[] =
+            "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
         ssize_t w = write(c, ok, sizeof ok - 1);
         (void)w;
         close(c);
@@ -153,7 +154,8 @@ static void authz_from_creq(const json_t *suite, const json_t *t, char *out, siz
     unsigned char md[32];
     SHA256((const unsigned char *)creq, strlen(creq), md);
     char sts[256];
-    int n = snprintf(sts, sizeof sts, "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/%s/%s/aws4_request\n",
+    int n = snprintf(sts, sizeof sts,
+                     "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/%s/%s/aws4_request\n",
                      json_string_value(json_object_get(c, "region")),
                      json_string_value(json_object_get(c, "service")));
     for (size_t i = 0; i < sizeof md; i++) {
@@ -168,7 +170,8 @@ static void authz_from_creq(const json_t *suite, const json_t *t, char *out, siz
     unsigned int klen = (unsigned int)strlen(key);
     memcpy(k, key, klen);
     for (size_t i = 0; i < QUERN_ARRAY_LEN(parts); i++) {
-        HMAC(EVP_sha256(), k, (int)klen, (const unsigned char *)parts[i], strlen(parts[i]), k, &klen);
+        HMAC(EVP_sha256(), k, (int)klen, (const unsigned char *)parts[i], strlen(parts[i]), k,
+             &klen);
     }
     unsigned char sig[EVP_MAX_MD_SIZE];
     unsigned int slen = 0;
@@ -302,7 +305,8 @@ static const struct {
 START_TEST(sigv4_official_vectors)
 {
     json_t *suite = load_suite();
-    ck_assert_msg(suite != NULL, "cannot read " QUERN_SRCDIR SUITE_JSON " (./dev test installs it)");
+    ck_assert_msg(suite != NULL,
+                  "cannot read " QUERN_SRCDIR SUITE_JSON " (./dev test installs it)");
     listener_start();
     const json_t *all = json_object_get(json_object_get(suite, "tests"), "all");
     ck_assert_int_ge(json_array_size(all), 28);
@@ -334,17 +338,28 @@ END_TEST
 START_TEST(s3_request_shape)
 {
     listener_start();
-    struct aws_creds cr = {.region = "eu-west-1", .endpoint = "", .access_key_id = "AKID",
-                           .secret_access_key = "not-logged-secret", .session_token = "TOKEN"};
+    struct aws_creds cr = {.region = "eu-west-1",
+                           .endpoint = "",
+                           .access_key_id = "AKID",
+                           .secret_access_key = "not-logged-secret",
+                           .session_token = "TOKEN"};
     struct aws_param q[] = {{"prefix", "a b/ä"}, {"list-type", "2"}};
-    struct aws_call call = {.service = "s3", .method = "PUT", .base_url = "http://example.amazonaws.com",
-                            .path = "/bucket/key", .query = q, .n_query = 2,
-                            .content_type = "text/plain", .body = "hello", .body_len = 5,
-                            .content_sha256 = true, .amz_date = "20150830T123600Z"};
+    struct aws_call call = {.service = "s3",
+                            .method = "PUT",
+                            .base_url = "http://example.amazonaws.com",
+                            .path = "/bucket/key",
+                            .query = q,
+                            .n_query = 2,
+                            .content_type = "text/plain",
+                            .body = "hello",
+                            .body_len = 5,
+                            .content_sha256 = true,
+                            .amz_date = "20150830T123600Z"};
     struct aws_req r;
     struct qerr err = QERR_INIT;
     ck_assert_int_eq(aws_req_prepare(&r, &cr, &call, &err), 0);
-    ck_assert_str_eq(r.url, "http://example.amazonaws.com/bucket/key?list-type=2&prefix=a%20b%2F%C3%A4");
+    ck_assert_str_eq(r.url,
+                     "http://example.amazonaws.com/bucket/key?list-type=2&prefix=a%20b%2F%C3%A4");
     char connect_to[64];
     snprintf(connect_to, sizeof connect_to, "example.amazonaws.com:80:127.0.0.1:%d", lst.port);
     struct curl_slist *ct = curl_slist_append(NULL, connect_to);
@@ -369,11 +384,14 @@ END_TEST
 
 START_TEST(prepare_refuses_unsignable)
 {
-    struct aws_creds cr = {.region = "us-east-1", .endpoint = "", .access_key_id = "A",
-                           .secret_access_key = "S", .session_token = ""};
+    struct aws_creds cr = {.region = "us-east-1",
+                           .endpoint = "",
+                           .access_key_id = "A",
+                           .secret_access_key = "S",
+                           .session_token = ""};
     const char *dup[] = {"X-A: 1", "x-a: 2", NULL};
-    struct aws_call call = {.service = "batch", .method = "POST", .base_url = "http://h",
-                            .path = "/", .headers = dup};
+    struct aws_call call = {
+        .service = "batch", .method = "POST", .base_url = "http://h", .path = "/", .headers = dup};
     struct aws_req r;
     struct qerr err = QERR_INIT;
     ck_assert_int_eq(aws_req_prepare(&r, &cr, &call, &err), -1);
@@ -402,10 +420,12 @@ START_TEST(classify_table)
         {400, "{\"__type\":\"com.amazonaws.logs#ThrottlingException\"}", CURLE_OK, AWS_RETRY,
          "ThrottlingException"},
         {503, "<html>", CURLE_OK, AWS_RETRY, ""},
-        {403, "{\"__type\":\"UnrecognizedClientException\",\"message\":\"The security token "
-              "included in the request is invalid.\"}",
+        {403,
+         "{\"__type\":\"UnrecognizedClientException\",\"message\":\"The security token "
+         "included in the request is invalid.\"}",
          CURLE_OK, AWS_AUTH, "UnrecognizedClientException"},
-        {400, "{\"__type\":\"ExpiredTokenException\"}", CURLE_OK, AWS_AUTH, "ExpiredTokenException"},
+        {400, "{\"__type\":\"ExpiredTokenException\"}", CURLE_OK, AWS_AUTH,
+         "ExpiredTokenException"},
         {400, "{\"__type\":\"ResourceNotFoundException\",\"message\":\"no group\"}", CURLE_OK,
          AWS_NOTFOUND, "ResourceNotFoundException"},
         {400, "{\"__type\":\"ClientException\",\"message\":\"bad queue\"}", CURLE_OK, AWS_FAILED,
@@ -507,7 +527,8 @@ int main(void)
     json_t *probe = load_suite();
     if (probe == NULL) {
         /* A tarball build (make distcheck) has no node_modules; ./dev test installs them. */
-        printf("SigV4 vectors not installed at %s: vector test left out\n", QUERN_SRCDIR SUITE_JSON);
+        printf("SigV4 vectors not installed at %s: vector test left out\n",
+               QUERN_SRCDIR SUITE_JSON);
     }
     json_decref(probe);
     curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -21,10 +21,15 @@ START_TEST(submit_body_shape)
 {
     char *argv[] = {"/bin/echo", "a b", "{\"x\":1}", NULL};
     char *envp[] = {"QUERN_JOB_ID=j1", "PATH=/usr/bin", "QUERN_OUTPUT_DIR=/var/x",
-                    "AWS_BATCH_X=1", "TOKEN=s=t", NULL};
+                    "AWS_BATCH_X=1",   "TOKEN=s=t",     NULL};
     struct batch_spec spec = {.job_id = "0b6e5c1c-0000-4000-8000-000000000001",
-                              .job_queue = "q1", .job_definition = "def:3", .argv = argv,
-                              .envp = envp, .cpus = 1.5, .memory_mib = 512, .timeout_s = 10};
+                              .job_queue = "q1",
+                              .job_definition = "def:3",
+                              .argv = argv,
+                              .envp = envp,
+                              .cpus = 1.5,
+                              .memory_mib = 512,
+                              .timeout_s = 10};
     struct qerr err = QERR_INIT;
     char *body = batch_api_submit_body(&spec, &err);
     ck_assert_msg(body != NULL, "%s", err.msg);
@@ -46,9 +51,9 @@ START_TEST(submit_body_shape)
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(rr, 0), "value")), "1.5");
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(rr, 1), "type")), "MEMORY");
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(rr, 1), "value")), "512");
-    ck_assert_int_eq(
-        json_integer_value(json_object_get(json_object_get(j, "timeout"), "attemptDurationSeconds")),
-        60);
+    ck_assert_int_eq(json_integer_value(
+                         json_object_get(json_object_get(j, "timeout"), "attemptDurationSeconds")),
+                     60);
     json_decref(j);
     free(body);
 
@@ -114,7 +119,8 @@ START_TEST(parse_describe_reply)
         "{\"jobId\":\"a\",\"status\":\"RUNNABLE\"},"
         "{\"jobId\":\"b\",\"status\":\"FAILED\",\"statusReason\":\"Essential container exited\","
         " \"container\":{\"exitCode\":3,\"logStreamName\":\"def/default/b\","
-        "  \"logConfiguration\":{\"logDriver\":\"awslogs\",\"options\":{\"awslogs-group\":\"/g\"}}}},"
+        "  "
+        "\"logConfiguration\":{\"logDriver\":\"awslogs\",\"options\":{\"awslogs-group\":\"/g\"}}}},"
         "{\"jobId\":\"c\",\"status\":\"SUCCEEDED\",\"container\":{},"
         " \"attempts\":[{\"container\":{\"exitCode\":1}},"
         "  {\"container\":{\"exitCode\":0,\"logStreamName\":\"s/c\",\"reason\":\"r\"}}]},"

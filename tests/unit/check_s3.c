@@ -19,7 +19,8 @@
 /* AWS's "Example: presigned URL" for GET examplebucket/test.txt, 24 hours, 2013-05-24. */
 START_TEST(presign_matches_aws_example)
 {
-    struct aws_creds cr = {.region = "us-east-1", .endpoint = "",
+    struct aws_creds cr = {.region = "us-east-1",
+                           .endpoint = "",
                            .access_key_id = "AKIAIOSFODNN7EXAMPLE",
                            .secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
                            .session_token = ""};
@@ -27,11 +28,12 @@ START_TEST(presign_matches_aws_example)
     char *url = s3_presign_at(&cr, "https://examplebucket.s3.amazonaws.com", "/test.txt", 86400,
                               "20130524T000000Z", &err);
     ck_assert_msg(url != NULL, "%s", err.msg);
-    ck_assert_str_eq(url, "https://examplebucket.s3.amazonaws.com/test.txt"
-                          "?X-Amz-Algorithm=AWS4-HMAC-SHA256"
-                          "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request"
-                          "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host"
-                          "&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404");
+    ck_assert_str_eq(
+        url, "https://examplebucket.s3.amazonaws.com/test.txt"
+             "?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+             "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request"
+             "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host"
+             "&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404");
     free(url);
     cr.session_token = "tok/en+";
     url = s3_presign_at(&cr, "http://127.0.0.1:9000", "/b/k", 60, "20130524T000000Z", &err);
@@ -82,7 +84,8 @@ START_TEST(filesystem_round_trip)
     struct qerr err = QERR_INIT;
     const char *job = "0b6e5c1c-0000-4000-8000-000000000001";
     ck_assert_int_eq(storage_put_file(&cfg, job, "result", "out.txt", "hello\n", 6, "text/plain",
-                                      &storage, &loc, &err), 0);
+                                      &storage, &loc, &err),
+                     0);
     ck_assert_str_eq(storage, "filesystem");
     struct storage_file *f = storage_open_file(&cfg, storage, loc, &err);
     ck_assert_msg(f != NULL, "%s", err.msg);
@@ -105,8 +108,8 @@ START_TEST(filesystem_round_trip)
     ck_assert_ptr_null(all);
     qerr_clear(&err);
     char *loc2 = NULL;
-    ck_assert_int_eq(storage_put_file(&cfg, job, "result", "../x", "x", 1, NULL, &storage, &loc2,
-                                      &err), -1);
+    ck_assert_int_eq(
+        storage_put_file(&cfg, job, "result", "../x", "x", 1, NULL, &storage, &loc2, &err), -1);
     ck_assert_ptr_null(loc2);
     ck_assert_int_eq(err.code, QERR_INVALID);
     qerr_clear(&err);
@@ -119,8 +122,8 @@ START_TEST(filesystem_round_trip)
     qerr_clear(&err);
     cfg.storage_type = "s3";
     cfg.storage_s3_bucket = "";
-    ck_assert_int_eq(storage_put_file(&cfg, job, "result", "out.txt", "x", 1, NULL, &storage,
-                                      &loc2, &err), -1);
+    ck_assert_int_eq(
+        storage_put_file(&cfg, job, "result", "out.txt", "x", 1, NULL, &storage, &loc2, &err), -1);
     ck_assert_msg(strstr(err.msg, "s3_bucket") != NULL, "%s", err.msg);
     free(loc);
     char dir[4200];

@@ -40,10 +40,11 @@ static int put(const struct cfg *cfg, char **argv, struct qerr *err)
     }
     const char *storage = NULL;
     char *loc = NULL;
-    int rc = f != NULL && !qerr_is_set(err)
-                 ? storage_put_file(cfg, argv[2], argv[3], argv[4], data.data != NULL ? data.data : "",
-                                    data.len, argv[6], &storage, &loc, err)
-                 : -1;
+    int rc =
+        f != NULL && !qerr_is_set(err)
+            ? storage_put_file(cfg, argv[2], argv[3], argv[4], data.data != NULL ? data.data : "",
+                               data.len, argv[6], &storage, &loc, err)
+            : -1;
     if (rc == 0) {
         printf("%s %s\n", storage, loc);
     }
@@ -76,7 +77,8 @@ int main(int argc, char **argv)
     bool is_put = argc == 7 && strcmp(argv[1], "put") == 0;
     bool is_get = argc == 4 && strcmp(argv[1], "get") == 0;
     if (!is_put && !is_get) {
-        fprintf(stderr, "usage: storage_drive put JOB OUTPUT NAME FILE TYPE | get STORAGE LOCATION\n");
+        fprintf(stderr,
+                "usage: storage_drive put JOB OUTPUT NAME FILE TYPE | get STORAGE LOCATION\n");
         return 2;
     }
     if (cfg_load(NULL, &cfg, &err) < 0) {
