@@ -51,4 +51,13 @@ tests_unit_batch_drive_SOURCES = tests/unit/batch_drive.c runner/be_batch.c runn
 	runner/cwlogs.c runner/cwlogs.h runner/ev.c runner/ev.h runner/curlm.c runner/curlm.h
 tests_unit_batch_drive_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_batch_drive_LDADD = $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/check_proc
+tests_unit_check_proc_SOURCES = tests/unit/check_proc.c
+tests_unit_check_proc_CFLAGS = $(UNIT_CFLAGS) \
+	-DPLUGINS_BAD_DIR='"$(abs_top_srcdir)/tests/unit/plugins-bad"' \
+	-DPLUGINS_DIR='"$(abs_top_srcdir)/plugins"'
+tests_unit_check_proc_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/check_proc
 endif
+EXTRA_DIST += tests/unit/plugins-bad
