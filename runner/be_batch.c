@@ -219,8 +219,6 @@ static struct bjob *bjob_new(struct batch *b, struct rjob *job, struct qerr *err
     bj->job = job;
     const char *region = host_str(job, "region");
     snprintf(bj->region, sizeof bj->region, "%s", region != NULL ? region : "");
-    const char *group = host_str(job, "logGroup");
-    snprintf(bj->log_group, sizeof bj->log_group, "%s", group != NULL ? group : "");
     job->be_state = bj;
     return bj;
 }
@@ -288,6 +286,12 @@ static int batch_attach(void *state, struct rjob *job, struct qerr *err)
 
 /* --- logs ------------------------------------------------------------------ */
 
+/* The job definition's awslogs-group when DescribeJobs names one, else aws.log_group. */
+static const char *log_group_of(const struct bjob *bj)
+{
+    return bj->log_group[0] != '\0' ? bj->log_group : bj->b->log_group;
+}
+
 static void on_logs(const struct aws_reply *r, const char *body, size_t len, int tries, void *arg)
 {
     struct bjob *bj = arg;
@@ -295,7 +299,8 @@ static void on_logs(const struct aws_reply *r, const char *body, size_t len, int
     if (r->outcome == AWS_NOTFOUND) {
         /* The stream may not exist yet; a finished job gets a few more polls. */
         if (bj->phase == PH_DRAINING && ++bj->logs_missing >= LOGS_MISSING_LIMIT) {
-            rjob_note(bj->job, "no CloudWatch log stream %s in %s", bj->log_stream, bj->log_group);
+            rjob_note(bj->job, "no CloudWatch log stream %s in %s", bj->log_stream,
+                      log_group_of(bj));
             finish(bj);
         }
         return;
@@ -342,8 +347,7 @@ static void logs_fetch(struct bjob *bj)
         return;
     }
     struct qerr err = QERR_INIT;
-    const char *group = bj->log_group[0] != '\0' ? bj->log_group : bj->b->log_group;
-    char *body = cwlogs_request_body(group, bj->log_stream, bj->log_token, &err);
+    char *body = cwlogs_request_body(log_group_of(bj), bj->log_stream, bj->log_token, &err);
     if (body != NULL) {
         bj->call =
             start_call(bj->b, "logs", bj->region, CWLOGS_TARGET, "/", body, on_logs, bj, &err);
