@@ -37,6 +37,7 @@ enum phase { PH_SUBMITTING, PH_FOLLOWING, PH_DRAINING, PH_ENDED };
 
 struct bjob {
     struct batch *b;
+    struct bjob *prev, *next; /* every live bjob of b, for fini */
     struct rjob *job;
     enum phase phase;
     char batch_id[128];
@@ -68,6 +69,7 @@ struct batch {
     size_t ndescribed;
     size_t turn;        /* where the next DescribeJobs chunk starts */
     bool more;          /* the last chunk left jobs out: describe again at once */
+    struct bjob *live;  /* every bjob not yet released */
     struct bjob **jobs; /* followed jobs (FOLLOWING or DRAINING) */
     size_t njobs, capjobs;
 };
@@ -217,10 +219,35 @@ static struct bjob *bjob_new(struct batch *b, struct rjob *job, struct qerr *err
     }
     bj->b = b;
     bj->job = job;
+    bj->next = b->live;
+    if (b->live != NULL) {
+        b->live->prev = bj;
+    }
+    b->live = bj;
     const char *region = host_str(job, "region");
     snprintf(bj->region, sizeof bj->region, "%s", region != NULL ? region : "");
     job->be_state = bj;
     return bj;
+}
+
+/* Cancels bj's transfers, unlinks and frees it. */
+static void bjob_free(struct bjob *bj)
+{
+    struct batch *b = bj->b;
+    unfollow(b, bj);
+    aws_xfer_cancel(bj->call);
+    aws_xfer_cancel(bj->term);
+    if (bj->prev != NULL) {
+        bj->prev->next = bj->next;
+    } else {
+        b->live = bj->next;
+    }
+    if (bj->next != NULL) {
+        bj->next->prev = bj->prev;
+    }
+    bj->job->be_state = NULL;
+    free(bj->log_token);
+    free(bj);
 }
 
 static int batch_submit(void *state, struct rjob *job, struct qerr *err)
@@ -250,8 +277,9 @@ static int batch_submit(void *state, struct rjob *job, struct qerr *err)
     }
     free(body);
     if (bj == NULL || bj->call == NULL) {
-        free(bj);
-        job->be_state = NULL;
+        if (bj != NULL) {
+            bjob_free(bj);
+        }
         return -1;
     }
     return 0;
@@ -274,8 +302,7 @@ static int batch_attach(void *state, struct rjob *job, struct qerr *err)
     snprintf(bj->batch_id, sizeof bj->batch_id, "%s", job->backend_job_id);
     bj->phase = PH_FOLLOWING;
     if (follow(b, bj) < 0) {
-        free(bj);
-        job->be_state = NULL;
+        bjob_free(bj);
         qerr_set(err, QERR_NOMEM, "out of memory");
         return -1;
     }
@@ -594,15 +621,9 @@ static void batch_stop(void *state, struct rjob *job, enum be_stop_reason why)
 static void batch_release(void *state, struct rjob *job)
 {
     struct bjob *bj = job->be_state;
-    if (bj == NULL) {
-        return;
+    if (bj != NULL) {
+        bjob_free(bj);
     }
-    unfollow(bj->b, bj);
-    aws_xfer_cancel(bj->call);
-    aws_xfer_cancel(bj->term);
-    free(bj->log_token);
-    free(bj);
-    job->be_state = NULL;
 }
 
 static void batch_fini(void *state)
@@ -612,6 +633,9 @@ static void batch_fini(void *state)
         return;
     }
     aws_xfer_cancel(b->describe);
+    while (b->live != NULL) {
+        bjob_free(b->live); /* only at exit: the core re-inits idle backends alone */
+    }
     if (b->poll != NULL) {
         ev_timer_del(b->ev, b->poll);
     }
