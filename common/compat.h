@@ -60,6 +60,22 @@ static inline int compat_set_pdeathsig(int sig)
 }
 #endif
 
+/* strerror for a vforked child: no locale, no allocation. */
+#ifdef HAVE_STRERRORDESC_NP
+#include <string.h>
+static inline const char *compat_strerror_safe(int e)
+{
+    const char *s = strerrordesc_np(e);
+    return s != NULL ? s : "unknown error";
+}
+#else
+static inline const char *compat_strerror_safe(int e)
+{
+    (void)e;
+    return "system error";
+}
+#endif
+
 #define QFREE(p) \
     do { \
         free(p); \

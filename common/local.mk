@@ -13,6 +13,7 @@ common_libquern_a_SOURCES = \
 	common/aws.c common/aws.h \
 	common/s3.c common/s3.h \
 	common/storage.c common/storage.h \
+	common/validate.c common/validate.h \
 	common/sql_migrations.h \
 	common/proc_diag.c common/proc_diag.h \
 	common/proc_yaml.c common/proc_yaml.h \

@@ -58,6 +58,8 @@ struct ev {
 
 /* The self-pipe is process-wide: signal handlers cannot reach a struct. */
 static int ev_sigpipe[2] = {-1, -1};
+/* Set by the handler, cleared when the loop has run the signal's callback. */
+static volatile sig_atomic_t ev_sigflag[65];
 
 long long ev_now_ms(void)
 {
@@ -176,6 +178,9 @@ static void ev_sig_handler(int signo)
 {
     int saved = errno;
     unsigned char b = (unsigned char)signo;
+    if (signo > 0 && signo < (int)QUERN_ARRAY_LEN(ev_sigflag)) {
+        ev_sigflag[signo] = 1;
+    }
     if (write(ev_sigpipe[1], &b, 1) < 0) {
         /* Pipe full: a byte for this signal is likely queued already. */
     }
@@ -192,6 +197,7 @@ static void ev_sig_read(struct ev *ev, int fd, int events, void *arg)
         }
         for (ssize_t i = 0; i < n; i++) {
             if (b[i] < QUERN_ARRAY_LEN(ev->sigs) && ev->sigs[b[i]].cb != NULL) {
+                ev_sigflag[b[i]] = 0;
                 ev->sigs[b[i]].cb(ev, b[i], ev->sigs[b[i]].arg);
             }
         }
@@ -222,6 +228,11 @@ int ev_signal_watch(struct ev *ev, int signo, ev_signal_cb cb, void *arg, struct
         return -1;
     }
     return 0;
+}
+
+bool ev_signal_pending(const struct ev *ev, int signo)
+{
+    return signo > 0 && signo < (int)QUERN_ARRAY_LEN(ev_sigflag) && ev_sigflag[signo] != 0;
 }
 
 void ev_stop(struct ev *ev)

@@ -141,3 +141,57 @@ class S3OnS3rver(StorageRoundTrip, unittest.TestCase):
         err = r.stderr.decode()
         self.assertIn("credentials refused", err)
         self.assertNotIn("wrong-secret-value", err)
+
+
+class S3JobFiles(unittest.TestCase):
+    """A real runner stores a job's output files in S3 (moto); quern-api serves them back."""
+
+    def test_runner_stores_output_files_in_s3(self):
+        import json
+        from harness import Stack
+        moto = aws_moto.Moto("s3-jobfiles-moto")
+        s = None
+        try:
+            st, body = moto.call("s3", "PUT", "/" + BUCKET)
+            self.assertEqual(st, 200, body)
+            s = Stack("s3-jobfiles", config={
+                "storage": {"type": "s3", "s3_bucket": BUCKET, "s3_prefix": "jobs/"},
+                "aws": {"region": aws_moto.REGION, "endpoint": moto.url,
+                        "access_key_id": aws_moto.KEY_ID, "secret_access_key": aws_moto.SECRET}})
+            data = os.urandom(70000)
+            src = os.path.join(s.dir, "payload.bin")
+            with open(src, "wb") as f:
+                f.write(data)
+            os.chmod(src, 0o644)
+            d = {"id": "files", "version": "1.0.0", "host": {"type": "local"},
+                 "command": ["/bin/sh", "-c", f'cp {src} "$QUERN_OUTPUT_DIR/result.bin"; '
+                                              'echo \'{"plugin_results": {}}\''],
+                 "config": {}, "inputs": {},
+                 "outputs": {"result": {"schema": {"type": "string", "format": "binary"}}}}
+            req = {"inputs": {}, "outputs": {}, "response": "document"}
+            with s.db.conn.cursor() as c:
+                c.execute("INSERT INTO quern.jobs (process_id, process_version, request, definition,"
+                          " backend) VALUES ('files', '1.0.0', %s, %s, 'local') RETURNING id",
+                          (json.dumps(req), json.dumps(d)))
+                jid = str(c.fetchone()[0])
+            s.start_runner()
+            job = s.wait_status(jid, timeout=60)
+            self.assertEqual(job["status"], "successful", job)
+            rows = s.db.query("SELECT output_id, name, storage, location, bytes, sha256, content"
+                              " FROM quern.job_files WHERE job_id = %s", (jid,))
+            self.assertEqual(len(rows), 1, rows)
+            row = rows[0]
+            self.assertEqual((row["output_id"], row["storage"]), ("result", "s3"))
+            self.assertEqual(row["location"], f"s3://{BUCKET}/jobs/{jid}/result/result.bin")
+            self.assertIsNone(row["content"])
+            self.assertEqual(row["sha256"], hashlib.sha256(data).hexdigest())
+            r = drive(drive_env(moto.url, aws_moto.KEY_ID, aws_moto.SECRET), "get", "s3", row["location"])
+            self.assertEqual(r.returncode, 0, r.stderr.decode())
+            self.assertEqual(r.stdout, f"size {len(data)}\n".encode() + data)
+            got = s.get(f"/jobs/{jid}/results/result")
+            self.assertEqual(got.status_code, 200, got.text[:500])
+            self.assertEqual(hashlib.sha256(got.content).hexdigest(), row["sha256"])
+        finally:
+            if s:
+                s.stop()
+            moto.stop()
