@@ -80,6 +80,17 @@ struct cfg {
     char *aws_session_token;
     long aws_batch_poll_ms;
     char *aws_log_group;
+    char *slurm_transport;
+    char *slurm_rest_url;
+    char *slurm_rest_version;
+    char *slurm_jwt_user;
+    char *slurm_jwt_token;
+    char *slurm_work_dir;
+    char *slurm_job_user;
+    char *slurm_bin_dir;
+    long slurm_poll_interval;
+    char *slurm_partition;
+    char *slurm_account;
 
     bool auth_anonymous;
 };

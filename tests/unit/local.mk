@@ -52,6 +52,12 @@ tests_unit_batch_drive_SOURCES = tests/unit/batch_drive.c runner/be_batch.c runn
 tests_unit_batch_drive_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_batch_drive_LDADD = $(UNIT_LIBS)
 
+
+check_PROGRAMS += tests/unit/check_slurm
+tests_unit_check_slurm_SOURCES = tests/unit/check_slurm.c runner/slurm_state.c runner/slurm_script.c
+tests_unit_check_slurm_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_slurm_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/check_slurm
 check_PROGRAMS += tests/unit/check_proc
 tests_unit_check_proc_SOURCES = tests/unit/check_proc.c
 tests_unit_check_proc_CFLAGS = $(UNIT_CFLAGS) \
