@@ -203,6 +203,22 @@ class PostgresRestartTest(unittest.TestCase):
             self.assertEqual(s.wait_status(later, timeout=15)["status"], "successful")
             self.assertTrue(r.alive())
             self.assertIn("reconnect", r.log().lower())
+
+            # A job that ends while PostgreSQL is down is recorded once it is back.
+            pidfile = os.path.join(s.dir, "down.pid")
+            jid = insert_job(s.db, "sleep.sh", inputs={"seconds": 2, "pidfile": pidfile})
+            poll(lambda: os.path.exists(pidfile) and os.path.getsize(pidfile) > 0, timeout=15,
+                 what="the job to start")
+            pid = int(open(pidfile).read())
+            s.db.close()
+            pg.down()
+            poll(lambda: not pid_alive(pid), timeout=15, what="the job to end while the database is down")
+            time.sleep(1)  # deliberately keep the database away a little longer
+            pg.start()
+            job = s.wait_status(jid, timeout=30)
+            self.assertEqual(job["status"], "successful", job)
+            self.assertEqual(job["results"], {"slept": True})
+            self.assertTrue(r.alive())
         finally:
             s.stop()
             pg.stop()
