@@ -125,6 +125,25 @@ class ShutdownTest(unittest.TestCase):
         finally:
             s.stop()
 
+    def test_sigterm_wait_then_hand_back_after_the_grace(self):
+        s = Stack("runner-wait-grace", api=False,
+                  config={"runner": {"shutdown": "wait", "shutdown_grace": 1}})
+        try:
+            pidfile = os.path.join(s.dir, "g.pid")
+            r = s.start_runner()
+            jid = insert_job(s.db, "sleep.sh", inputs={"seconds": 60, "pidfile": pidfile})
+            poll(lambda: os.path.exists(pidfile) and os.path.getsize(pidfile) > 0, timeout=15,
+                 what="the job to start")
+            pid = int(open(pidfile).read())
+            self.assertEqual(r.stop(), 0, r.log()[-2000:])
+            job = s.job(jid)
+            self.assertEqual((job["status"], job["attempt"], job["lease_until"]),
+                             ("accepted", 0, None))
+            self.assertFalse(pid_alive(pid))
+            self.assertIn("shutdown grace of 1 s over", r.log())
+        finally:
+            s.stop()
+
     def test_once_runs_the_queue_and_exits(self):
         s = Stack("runner-once", api=False)
         try:
