@@ -14,3 +14,12 @@ tests_unit_check_cfg_LDADD = $(UNIT_LIBS)
 
 TESTS += tests/unit/check_common tests/unit/check_cfg
 endif
+
+# docker backend: frame demultiplexer and Engine API builders/parsers (no I/O).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/check_docker
+tests_unit_check_docker_SOURCES = tests/unit/check_docker.c runner/docker_api.c runner/docker_logs.c
+tests_unit_check_docker_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_docker_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/check_docker
+endif
