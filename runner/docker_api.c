@@ -45,7 +45,7 @@ static int check_id(const char *id, struct qerr *err)
     return 0;
 }
 
-static int check_version(const char *ver, struct qerr *err)
+int docker_api_check_version(const char *ver, struct qerr *err)
 {
     if (ver == NULL || ver[0] != 'v' || strlen(ver) > 16 || strspn(ver + 1, "0123456789.") !=
                                                                  strlen(ver + 1)) {
@@ -84,7 +84,7 @@ static int make_req(struct docker_req *out, const char *method, const char *ver,
                     const char *fmt, ...)
 {
     memset(out, 0, sizeof(*out));
-    if (check_version(ver, err) != 0) {
+    if (docker_api_check_version(ver, err) != 0) {
         return -1;
     }
     char rest[PATH_MAX_LEN];

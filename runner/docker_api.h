@@ -33,6 +33,9 @@ struct docker_req {
 
 void docker_req_cleanup(struct docker_req *r);
 
+/* 0 when ver looks like an API version ("v1.41"), else -1 with QERR_INVALID. */
+int docker_api_check_version(const char *ver, struct qerr *err) QUERN_MUSTCHECK;
+
 /* What a container for a job is made of (all borrowed). */
 struct docker_spec {
     const char *image;
