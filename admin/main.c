@@ -65,6 +65,10 @@ int main(int argc, char **argv)
 {
     const char *config = NULL;
     enum log_level level = LOG_LEVEL_WARN;
+    if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+        usage(stdout);
+        return 0;
+    }
     int opt;
     while ((opt = getopt(argc, argv, "+c:vh")) != -1) {
         switch (opt) {

@@ -4,7 +4,7 @@ if HAVE_CHECK
 UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -DQUERN_TESTING
 UNIT_LIBS = $(QUERN_LIBS) $(CHECK_LIBS)
 
-check_PROGRAMS += tests/unit/check_common tests/unit/check_cfg
+check_PROGRAMS += tests/unit/check_common tests/unit/check_cfg tests/unit/check_db
 tests_unit_check_common_SOURCES = tests/unit/check_common.c
 tests_unit_check_common_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_common_LDADD = $(UNIT_LIBS)
@@ -12,7 +12,11 @@ tests_unit_check_cfg_SOURCES = tests/unit/check_cfg.c
 tests_unit_check_cfg_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_cfg_LDADD = $(UNIT_LIBS)
 
-TESTS += tests/unit/check_common tests/unit/check_cfg
+tests_unit_check_db_SOURCES = tests/unit/check_db.c
+tests_unit_check_db_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_db_LDADD = $(UNIT_LIBS)
+
+TESTS += tests/unit/check_common tests/unit/check_cfg tests/unit/check_db
 endif
 
 # docker backend: frame demultiplexer and Engine API builders/parsers (no I/O).
