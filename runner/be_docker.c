@@ -151,11 +151,14 @@ static void on_report_timer(struct ev *ev, struct ev_timer *t, void *arg)
 
 /* Starts req as the job's transfer *slot; on failure ends the job. */
 static bool send_req(struct djob *dj, struct docker_xfer **slot, struct docker_req *req,
-                 long timeout_ms, docker_xfer_stream_cb stream, docker_xfer_done_cb done)
+                     long timeout_ms, docker_xfer_stream_cb stream, docker_xfer_done_cb done)
 {
     struct qerr err = QERR_INIT;
-    struct docker_xfer_opts o = {.socket = dj->d->socket, .timeout_ms = timeout_ms,
-                                 .body_max = DOCKER_BODY_MAX, .stream = stream, .done = done,
+    struct docker_xfer_opts o = {.socket = dj->d->socket,
+                                 .timeout_ms = timeout_ms,
+                                 .body_max = DOCKER_BODY_MAX,
+                                 .stream = stream,
+                                 .done = done,
                                  .arg = dj};
     *slot = docker_xfer_start(dj->d->m, req, &o, &err);
     if (*slot == NULL) {
@@ -476,8 +479,8 @@ static void on_image_done(struct docker_xfer *x, void *arg)
     struct qerr err = QERR_INIT;
     if (docker_xfer_ok(x) &&
         docker_api_parse_image(body, len, id, sizeof(id), digest, sizeof(digest), &err) == 0) {
-        rjob_note(dj->job, "docker: container %.12s image %s id %s digest %s", dj->cid, dj->def.image,
-                  id, digest[0] != '\0' ? digest : "none (local image)");
+        rjob_note(dj->job, "docker: container %.12s image %s id %s digest %s", dj->cid,
+                  dj->def.image, id, digest[0] != '\0' ? digest : "none (local image)");
     }
     docker_xfer_free(x);
 }
@@ -503,8 +506,10 @@ static void step_run(struct djob *dj, bool follow)
         return;
     }
     if (dj->def.image != NULL && docker_api_image_inspect(d->ver, dj->def.image, &img, &err) == 0) {
-        struct docker_xfer_opts o = {.socket = d->socket, .timeout_ms = DOCKER_REQ_TIMEOUT_MS,
-                                     .body_max = DOCKER_BODY_MAX, .done = on_image_done,
+        struct docker_xfer_opts o = {.socket = d->socket,
+                                     .timeout_ms = DOCKER_REQ_TIMEOUT_MS,
+                                     .body_max = DOCKER_BODY_MAX,
+                                     .done = on_image_done,
                                      .arg = dj};
         dj->img = docker_xfer_start(d->m, &img, &o, &err); /* best effort */
     }
@@ -537,8 +542,11 @@ static void send_kill(struct djob *dj, const char *sig)
         rjob_note(dj->job, "docker kill: %s", err.msg);
         return;
     }
-    struct docker_xfer_opts o = {.socket = dj->d->socket, .timeout_ms = DOCKER_REQ_TIMEOUT_MS,
-                                 .body_max = DOCKER_BODY_MAX, .done = on_kill_done, .arg = dj};
+    struct docker_xfer_opts o = {.socket = dj->d->socket,
+                                 .timeout_ms = DOCKER_REQ_TIMEOUT_MS,
+                                 .body_max = DOCKER_BODY_MAX,
+                                 .done = on_kill_done,
+                                 .arg = dj};
     dj->kill = docker_xfer_start(dj->d->m, &req, &o, &err);
     if (dj->kill == NULL) {
         rjob_note(dj->job, "docker kill: %s", err.msg);
@@ -760,8 +768,11 @@ static void remove_container(struct docker *d, const char *cid)
         log_error("docker: container %s not removed: %s", cid, err.msg);
         return;
     }
-    struct docker_xfer_opts o = {.socket = d->socket, .timeout_ms = DOCKER_REMOVE_TIMEOUT_MS,
-                                 .body_max = DOCKER_BODY_MAX, .done = on_removed, .arg = d};
+    struct docker_xfer_opts o = {.socket = d->socket,
+                                 .timeout_ms = DOCKER_REMOVE_TIMEOUT_MS,
+                                 .body_max = DOCKER_BODY_MAX,
+                                 .done = on_removed,
+                                 .arg = d};
     struct docker_xfer *x = docker_xfer_start(d->m, &req, &o, &err);
     if (x == NULL) {
         log_error("docker: container %s not removed: %s", cid, err.msg);

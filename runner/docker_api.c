@@ -47,8 +47,8 @@ static int check_id(const char *id, struct qerr *err)
 
 int docker_api_check_version(const char *ver, struct qerr *err)
 {
-    if (ver == NULL || ver[0] != 'v' || strlen(ver) > 16 || strspn(ver + 1, "0123456789.") !=
-                                                                 strlen(ver + 1)) {
+    if (ver == NULL || ver[0] != 'v' || strlen(ver) > 16 ||
+        strspn(ver + 1, "0123456789.") != strlen(ver + 1)) {
         qerr_set(err, QERR_INVALID, "docker.api_version: expected v<major>.<minor>, got '%s'",
                  ver == NULL ? "" : ver);
         return -1;
@@ -149,10 +149,9 @@ static json_t *string_array(char *const *list, bool skip_path)
 
 static json_t *host_config(const struct docker_spec *spec)
 {
-    json_t *hc = json_pack("{s:s, s:b}", "NetworkMode",
-                           spec->network != NULL && spec->network[0] != '\0' ? spec->network
-                                                                             : "none",
-                           "Init", 1);
+    json_t *hc = json_pack(
+        "{s:s, s:b}", "NetworkMode",
+        spec->network != NULL && spec->network[0] != '\0' ? spec->network : "none", "Init", 1);
     if (hc == NULL) {
         return NULL;
     }
@@ -186,12 +185,12 @@ int docker_api_create(const char *ver, const struct docker_spec *spec, struct do
         memset(out, 0, sizeof(*out));
         return -1;
     }
-    doc = json_pack("{s:s, s:o, s:o, s:{s:s, s:s}, s:b, s:b, s:b, s:b, s:o*}", "Image",
-                    spec->image, "Cmd", string_array(spec->argv, false), "Env",
-                    string_array(spec->envp, true), "Labels", DOCKER_LABEL_JOB,
-                    spec->job_id != NULL ? spec->job_id : "", DOCKER_LABEL_RUNNER,
-                    spec->runner_id != NULL ? spec->runner_id : "", "Tty", 0, "OpenStdin", 0,
-                    "AttachStdout", 0, "AttachStderr", 0, "HostConfig", host_config(spec));
+    doc = json_pack("{s:s, s:o, s:o, s:{s:s, s:s}, s:b, s:b, s:b, s:b, s:o*}", "Image", spec->image,
+                    "Cmd", string_array(spec->argv, false), "Env", string_array(spec->envp, true),
+                    "Labels", DOCKER_LABEL_JOB, spec->job_id != NULL ? spec->job_id : "",
+                    DOCKER_LABEL_RUNNER, spec->runner_id != NULL ? spec->runner_id : "", "Tty", 0,
+                    "OpenStdin", 0, "AttachStdout", 0, "AttachStderr", 0, "HostConfig",
+                    host_config(spec));
     if (doc == NULL || json_object_get(doc, "HostConfig") == NULL) {
         qerr_set(err, QERR_NOMEM, "container: cannot build the create request");
         goto out;
@@ -370,8 +369,7 @@ static void copy_clean(char *out, size_t outsz, const char *s, size_t len)
     }
 }
 
-static json_t *load(const char *body, size_t len, size_t flags, const char *what,
-                    struct qerr *err)
+static json_t *load(const char *body, size_t len, size_t flags, const char *what, struct qerr *err)
 {
     json_error_t jerr;
     json_t *doc = json_loadb(body != NULL ? body : "", len, flags, &jerr);

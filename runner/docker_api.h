@@ -39,15 +39,15 @@ int docker_api_check_version(const char *ver, struct qerr *err) QUERN_MUSTCHECK;
 /* What a container for a job is made of (all borrowed). */
 struct docker_spec {
     const char *image;
-    char *const *argv;      /* Cmd, NULL-terminated */
-    char *const *envp;      /* Env "K=V", NULL-terminated; PATH is left to the image */
-    const char *job_id;     /* label quern.job */
-    const char *runner_id;  /* label quern.runner */
-    const char *network;    /* HostConfig.NetworkMode; NULL: "none" */
-    const char *workdir;    /* WorkingDir in the container, or NULL */
-    long memory_mib;        /* 0: no limit (swap is limited to the same) */
-    double cpus;            /* 0: no limit */
-    char *const *binds;     /* "host:container[:opts]", NULL-terminated, or NULL */
+    char *const *argv;     /* Cmd, NULL-terminated */
+    char *const *envp;     /* Env "K=V", NULL-terminated; PATH is left to the image */
+    const char *job_id;    /* label quern.job */
+    const char *runner_id; /* label quern.runner */
+    const char *network;   /* HostConfig.NetworkMode; NULL: "none" */
+    const char *workdir;   /* WorkingDir in the container, or NULL */
+    long memory_mib;       /* 0: no limit (swap is limited to the same) */
+    double cpus;           /* 0: no limit */
+    char *const *binds;    /* "host:container[:opts]", NULL-terminated, or NULL */
 };
 
 /*
@@ -57,8 +57,8 @@ struct docker_spec {
  */
 int docker_api_create(const char *ver, const struct docker_spec *spec, struct docker_req *out,
                       struct qerr *err) QUERN_MUSTCHECK;
-int docker_api_start(const char *ver, const char *id, struct docker_req *out, struct qerr *err)
-    QUERN_MUSTCHECK;
+int docker_api_start(const char *ver, const char *id, struct docker_req *out,
+                     struct qerr *err) QUERN_MUSTCHECK;
 /* libpod: podman's own endpoint, which returns the exit code as soon as the container stops. */
 int docker_api_wait(const char *ver, const char *id, bool libpod, struct docker_req *out,
                     struct qerr *err) QUERN_MUSTCHECK;
@@ -69,17 +69,17 @@ int docker_api_logs(const char *ver, const char *id, bool follow, struct docker_
 int docker_api_kill(const char *ver, const char *id, const char *signal, struct docker_req *out,
                     struct qerr *err) QUERN_MUSTCHECK;
 /* Removes the container, stopping it first if it still runs. */
-int docker_api_delete(const char *ver, const char *id, struct docker_req *out, struct qerr *err)
-    QUERN_MUSTCHECK;
-int docker_api_inspect(const char *ver, const char *id, struct docker_req *out, struct qerr *err)
-    QUERN_MUSTCHECK;
+int docker_api_delete(const char *ver, const char *id, struct docker_req *out,
+                      struct qerr *err) QUERN_MUSTCHECK;
+int docker_api_inspect(const char *ver, const char *id, struct docker_req *out,
+                       struct qerr *err) QUERN_MUSTCHECK;
 int docker_api_image_inspect(const char *ver, const char *image, struct docker_req *out,
                              struct qerr *err) QUERN_MUSTCHECK;
 /* Every container, running or not, that has label key=value. */
 int docker_api_list_by_label(const char *ver, const char *key, const char *value,
                              struct docker_req *out, struct qerr *err) QUERN_MUSTCHECK;
-int docker_api_pull(const char *ver, const char *image, struct docker_req *out, struct qerr *err)
-    QUERN_MUSTCHECK;
+int docker_api_pull(const char *ver, const char *image, struct docker_req *out,
+                    struct qerr *err) QUERN_MUSTCHECK;
 
 /*
  * The engine's explanation of a failed request: the "message" of its JSON
@@ -89,23 +89,23 @@ int docker_api_pull(const char *ver, const char *image, struct docker_req *out, 
 void docker_api_error(long status, const char *body, size_t len, char *out, size_t outsz);
 
 /* Response of create: the new container's id (owned by the caller). */
-int docker_api_parse_created(const char *body, size_t len, char **id, struct qerr *err)
-    QUERN_MUSTCHECK;
+int docker_api_parse_created(const char *body, size_t len, char **id,
+                             struct qerr *err) QUERN_MUSTCHECK;
 
 /*
  * Response of wait, compatible ({"StatusCode": n, "Error": ...}) or libpod
  * (the bare number). A wait that reports an error returns -1 with it.
  */
-int docker_api_parse_wait(const char *body, size_t len, long *status, struct qerr *err)
-    QUERN_MUSTCHECK;
+int docker_api_parse_wait(const char *body, size_t len, long *status,
+                          struct qerr *err) QUERN_MUSTCHECK;
 
 /* What inspect says about a container. */
 struct docker_state {
     bool running;
     bool oom_killed;
     long exit_code;
-    char status[32];             /* "created", "running", "exited", ... */
-    char image_id[80];           /* "sha256:..." */
+    char status[32];                /* "created", "running", "exited", ... */
+    char image_id[80];              /* "sha256:..." */
     char error[DOCKER_API_MSG_MAX]; /* State.Error, "" when none */
 };
 

@@ -52,8 +52,7 @@ static int add_bind(char **binds, size_t *n, const char *host, const char *ctr, 
 {
     struct buf b;
     buf_init(&b, 8192);
-    if (buf_printf(&b, err, "%s%s%s", host, ctr != NULL ? ":" : "", ctr != NULL ? ctr : "") !=
-        0) {
+    if (buf_printf(&b, err, "%s%s%s", host, ctr != NULL ? ":" : "", ctr != NULL ? ctr : "") != 0) {
         buf_cleanup(&b);
         return -1;
     }

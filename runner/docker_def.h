@@ -26,16 +26,16 @@
 enum docker_pull { DOCKER_PULL_NEVER, DOCKER_PULL_MISSING, DOCKER_PULL_ALWAYS };
 
 struct docker_def {
-    const char *image;   /* host.image, borrowed from the definition */
-    const char *network; /* host.network or NULL (then "none") */
+    const char *image;     /* host.image, borrowed from the definition */
+    const char *network;   /* host.network or NULL (then "none") */
     enum docker_pull pull; /* host.pull, default missing */
-    char **env;          /* owned, NULL-terminated */
-    char **binds;        /* owned, NULL-terminated */
+    char **env;            /* owned, NULL-terminated */
+    char **binds;          /* owned, NULL-terminated */
 };
 
 /* Reads job (borrowed; must outlive def). -1 with QERR_INVALID on a bad definition. */
-int docker_def_init(struct docker_def *def, const struct rjob *job, struct qerr *err)
-    QUERN_MUSTCHECK;
+int docker_def_init(struct docker_def *def, const struct rjob *job,
+                    struct qerr *err) QUERN_MUSTCHECK;
 void docker_def_cleanup(struct docker_def *def);
 
 /* The create request's contents for job (pointers borrowed from def and job). */

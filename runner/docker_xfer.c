@@ -230,8 +230,7 @@ void docker_xfer_error(const struct docker_xfer *x, const char *what, char *out,
         return;
     }
     const char *why = x->errbuf[0] != '\0' ? x->errbuf : curl_easy_strerror(x->rc);
-    if (x->status == 0 &&
-        (x->rc == CURLE_COULDNT_CONNECT || x->rc == CURLE_OPERATION_TIMEDOUT)) {
+    if (x->status == 0 && (x->rc == CURLE_COULDNT_CONNECT || x->rc == CURLE_OPERATION_TIMEDOUT)) {
         /* curl's own text names "localhost port 80", which says nothing about a socket. */
         snprintf(out, outsz, "docker %s: cannot reach the engine at %s: %s", what, x->socket,
                  x->rc == CURLE_COULDNT_CONNECT ? "no engine listening on that socket"

@@ -48,8 +48,13 @@ static void sink_cleanup(struct sink *s)
 static void frame(struct buf *b, int stream, const char *payload, size_t len)
 {
     struct qerr err = QERR_INIT;
-    unsigned char h[8] = {(unsigned char)stream, 0, 0, 0, (unsigned char)(len >> 24),
-                          (unsigned char)(len >> 16), (unsigned char)(len >> 8),
+    unsigned char h[8] = {(unsigned char)stream,
+                          0,
+                          0,
+                          0,
+                          (unsigned char)(len >> 24),
+                          (unsigned char)(len >> 16),
+                          (unsigned char)(len >> 8),
                           (unsigned char)len};
     ck_assert_int_eq(buf_append(b, h, 8, &err), 0);
     ck_assert_int_eq(buf_append(b, payload, len, &err), 0);
@@ -163,9 +168,9 @@ START_TEST(logs_bad_header)
         const char *data;
         size_t len;
     } cases[] = {
-        {"hello world\n", 12},                   /* a TTY stream: raw text */
-        {"\x03\0\0\0\0\0\0\x01x", 9},            /* stream 3 */
-        {"\x01\0\x01\0\0\0\0\x01x", 9},          /* padding not zero */
+        {"hello world\n", 12},          /* a TTY stream: raw text */
+        {"\x03\0\0\0\0\0\0\x01x", 9},   /* stream 3 */
+        {"\x01\0\x01\0\0\0\0\x01x", 9}, /* padding not zero */
     };
     for (size_t i = 0; i < QUERN_ARRAY_LEN(cases); i++) {
         struct sink s;
@@ -275,9 +280,15 @@ START_TEST(api_create_body)
     char *argv[] = {"sh", "-c", "echo hi", "{\"a\": 1}", NULL};
     char *envp[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "QUERN_JOB_ID=j1", "K=V", NULL};
     char *binds[] = {"/srv/out:/quern/output", "/data:/data:ro", NULL};
-    struct docker_spec spec = {.image = "localhost/busybox:latest", .argv = argv, .envp = envp,
-                               .job_id = "j1", .runner_id = "r1", .memory_mib = 64,
-                               .cpus = 1.5, .binds = binds, .workdir = "/quern/output"};
+    struct docker_spec spec = {.image = "localhost/busybox:latest",
+                               .argv = argv,
+                               .envp = envp,
+                               .job_id = "j1",
+                               .runner_id = "r1",
+                               .memory_mib = 64,
+                               .cpus = 1.5,
+                               .binds = binds,
+                               .workdir = "/quern/output"};
     struct docker_req r;
     struct qerr err = QERR_INIT;
     ck_assert_int_eq(docker_api_create("v1.41", &spec, &r, &err), 0);
@@ -328,8 +339,9 @@ START_TEST(api_errors)
     } cases[] = {
         {404, "{\"message\":\"No such image: localhost/nope:1\"}",
          "engine: HTTP 404: No such image: localhost/nope:1"},
-        {404, "{\"cause\":\"image not known\",\"message\":\"no such image: x: image not known\","
-              "\"response\":404}",
+        {404,
+         "{\"cause\":\"image not known\",\"message\":\"no such image: x: image not known\","
+         "\"response\":404}",
          "engine: HTTP 404: no such image: x: image not known"},
         {500, "plain text\nfailure\n", "engine: HTTP 500: plain text failure"},
         {409, "", "engine: HTTP 409"},
@@ -340,8 +352,7 @@ START_TEST(api_errors)
         ck_assert_str_eq(out, cases[i].want);
     }
     char small[16];
-    docker_api_error(500, "{\"message\":\"a very long message indeed\"}", 40, small,
-                     sizeof(small));
+    docker_api_error(500, "{\"message\":\"a very long message indeed\"}", 40, small, sizeof(small));
     ck_assert_str_eq(small, "engine: HTTP 50");
 }
 END_TEST
@@ -362,9 +373,9 @@ START_TEST(api_parse_created_wait)
     qerr_clear(&err);
 
     long st = 0;
-    const char *w1 = "{\"StatusCode\":3,\"Error\":null}";  /* podman's order */
+    const char *w1 = "{\"StatusCode\":3,\"Error\":null}";   /* podman's order */
     const char *w2 = "{\"Error\":null,\"StatusCode\":137}"; /* docker's order */
-    const char *w3 = "4";                                 /* podman's libpod wait */
+    const char *w3 = "4";                                   /* podman's libpod wait */
     const char *w4 = "{\"Error\":{\"Message\":\"container gone\"},\"StatusCode\":-1}";
     ck_assert_int_eq(docker_api_parse_wait(w1, strlen(w1), &st, &err), 0);
     ck_assert_int_eq(st, 3);
@@ -414,15 +425,13 @@ START_TEST(api_parse_inspect_list_image)
     char iid[80], dig[200];
     const char *img = "{\"Id\":\"sha256:18dd\",\"RepoTags\":[\"localhost/busybox:latest\"],"
                       "\"RepoDigests\":[\"localhost/busybox@sha256:bc00\"]}";
-    ck_assert_int_eq(docker_api_parse_image(img, strlen(img), iid, sizeof(iid), dig, sizeof(dig),
-                                            &err),
-                     0);
+    ck_assert_int_eq(
+        docker_api_parse_image(img, strlen(img), iid, sizeof(iid), dig, sizeof(dig), &err), 0);
     ck_assert_str_eq(iid, "sha256:18dd");
     ck_assert_str_eq(dig, "localhost/busybox@sha256:bc00");
     const char *img2 = "{\"Id\":\"sha256:bb6e\",\"RepoDigests\":[]}";
-    ck_assert_int_eq(docker_api_parse_image(img2, strlen(img2), iid, sizeof(iid), dig,
-                                            sizeof(dig), &err),
-                     0);
+    ck_assert_int_eq(
+        docker_api_parse_image(img2, strlen(img2), iid, sizeof(iid), dig, sizeof(dig), &err), 0);
     ck_assert_str_eq(dig, "");
 }
 END_TEST
