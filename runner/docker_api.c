@@ -128,17 +128,14 @@ static int check_image(const char *image, struct qerr *err)
     return 0;
 }
 
-/* A JSON array of the strings of a NULL-terminated list; skip_path drops PATH=. New reference. */
-static json_t *string_array(char *const *list, bool skip_path)
+/* A JSON array of the strings of a NULL-terminated list. New reference. */
+static json_t *string_array(char *const *list)
 {
     json_t *a = json_array();
     if (a == NULL) {
         return NULL;
     }
     for (size_t i = 0; list != NULL && list[i] != NULL; i++) {
-        if (skip_path && strncmp(list[i], "PATH=", 5) == 0) {
-            continue;
-        }
         if (json_array_append_new(a, json_string(list[i])) != 0) {
             json_decref(a);
             return NULL;
@@ -166,7 +163,7 @@ static json_t *host_config(const struct docker_spec *spec)
         rc |= json_object_set_new(hc, "NanoCpus", json_integer((json_int_t)(spec->cpus * 1e9)));
     }
     if (spec->binds != NULL && spec->binds[0] != NULL) {
-        rc |= json_object_set_new(hc, "Binds", string_array(spec->binds, false));
+        rc |= json_object_set_new(hc, "Binds", string_array(spec->binds));
     }
     if (rc != 0) {
         json_decref(hc);
@@ -186,7 +183,7 @@ int docker_api_create(const char *ver, const struct docker_spec *spec, struct do
         return -1;
     }
     doc = json_pack("{s:s, s:o, s:o, s:{s:s, s:s}, s:b, s:b, s:b, s:b, s:o*}", "Image", spec->image,
-                    "Cmd", string_array(spec->argv, false), "Env", string_array(spec->envp, true),
+                    "Cmd", string_array(spec->argv), "Env", string_array(spec->envp),
                     "Labels", DOCKER_LABEL_JOB, spec->job_id != NULL ? spec->job_id : "",
                     DOCKER_LABEL_RUNNER, spec->runner_id != NULL ? spec->runner_id : "", "Tty", 0,
                     "OpenStdin", 0, "AttachStdout", 0, "AttachStderr", 0, "HostConfig",

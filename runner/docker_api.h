@@ -40,7 +40,7 @@ int docker_api_check_version(const char *ver, struct qerr *err) QUERN_MUSTCHECK;
 struct docker_spec {
     const char *image;
     char *const *argv;     /* Cmd, NULL-terminated */
-    char *const *envp;     /* Env "K=V", NULL-terminated; PATH is left to the image */
+    char *const *envp;     /* Env "K=V", NULL-terminated */
     const char *job_id;    /* label quern.job */
     const char *runner_id; /* label quern.runner */
     const char *network;   /* HostConfig.NetworkMode; NULL: "none" */

@@ -31,15 +31,18 @@ static char **container_env(char *const *envp, struct qerr *err)
         qerr_set(err, QERR_NOMEM, "container environment");
         return NULL;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0, j = 0; i < n; i++) {
         const char *e = envp[i];
+        if (strncmp(e, "PATH=", 5) == 0) {
+            continue; /* the image knows where its programs are */
+        }
         if (strncmp(e, "QUERN_OUTPUT_DIR=", 17) == 0) {
             e = "QUERN_OUTPUT_DIR=" DOCKER_OUTPUT_DIR;
         } else if (strncmp(e, "QUERN_JOB_DIR=", 14) == 0) {
             e = "QUERN_JOB_DIR=" DOCKER_JOB_DIR;
         }
-        env[i] = strdup(e);
-        if (env[i] == NULL) {
+        env[j] = strdup(e);
+        if (env[j++] == NULL) {
             free_strv(env);
             qerr_set(err, QERR_NOMEM, "container environment");
             return NULL;

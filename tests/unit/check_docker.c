@@ -10,6 +10,7 @@
 
 #include "common/buf.h"
 #include "runner/docker_api.h"
+#include "runner/docker_def.h"
 #include "runner/docker_logs.h"
 
 /* --- docker_logs ---------------------------------------------------------- */
@@ -278,7 +279,7 @@ END_TEST
 START_TEST(api_create_body)
 {
     char *argv[] = {"sh", "-c", "echo hi", "{\"a\": 1}", NULL};
-    char *envp[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "QUERN_JOB_ID=j1", "K=V", NULL};
+    char *envp[] = {"QUERN_JOB_ID=j1", "K=V", NULL};
     char *binds[] = {"/srv/out:/quern/output", "/data:/data:ro", NULL};
     struct docker_spec spec = {.image = "localhost/busybox:latest",
                                .argv = argv,
@@ -459,6 +460,110 @@ START_TEST(api_parse_pull)
 }
 END_TEST
 
+/* --- docker_def ------------------------------------------------------------- */
+
+static void def_job(struct rjob *job, const char *definition)
+{
+    static char *argv[] = {"sh", "-c", "true", "{}", NULL};
+    static char *envp[] = {"PATH=/usr/local/bin:/usr/bin:/bin",
+                           "QUERN_JOB_ID=j1",
+                           "QUERN_OUTPUT_DIR=/var/jobs/j1/output",
+                           "QUERN_JOB_DIR=/var/jobs/j1",
+                           "K=V",
+                           NULL};
+    memset(job, 0, sizeof(*job));
+    snprintf(job->id, sizeof(job->id), "j1");
+    job->definition = json_loads(definition, 0, NULL);
+    ck_assert_ptr_nonnull(job->definition);
+    job->argv = argv;
+    job->envp = envp;
+    job->job_dir = "/var/jobs/j1";
+    job->output_dir = "/var/jobs/j1/output";
+    job->memory_mib = 32;
+    job->cpus = 0.5;
+}
+
+START_TEST(def_reads_definition)
+{
+    struct rjob job;
+    struct docker_def def;
+    struct qerr err = QERR_INIT;
+    def_job(&job, "{\"host\": {\"type\": \"docker\", \"image\": \"localhost/busybox:latest\","
+                  " \"pull\": \"never\", \"network\": \"bridge\"},"
+                  " \"config\": {\"volumes\": [\"/srv/data:/data:ro\"]}}");
+    ck_assert_int_eq(docker_def_init(&def, &job, &err), 0);
+    ck_assert_str_eq(def.image, "localhost/busybox:latest");
+    ck_assert_str_eq(def.network, "bridge");
+    ck_assert_int_eq(def.pull, DOCKER_PULL_NEVER);
+    /* PATH is the image's; the directories are at their container paths. */
+    ck_assert_str_eq(def.env[0], "QUERN_JOB_ID=j1");
+    ck_assert_str_eq(def.env[1], "QUERN_OUTPUT_DIR=/quern/output");
+    ck_assert_str_eq(def.env[2], "QUERN_JOB_DIR=/quern/job");
+    ck_assert_str_eq(def.env[3], "K=V");
+    ck_assert_str_eq(def.binds[0], "/srv/data:/data:ro");
+    ck_assert_str_eq(def.binds[1], "/var/jobs/j1:/quern/job");
+    ck_assert_str_eq(def.binds[2], "/var/jobs/j1/output:/quern/output");
+    ck_assert_ptr_null(def.binds[3]);
+    struct docker_spec spec;
+    docker_def_spec(&def, &job, "r1", &spec);
+    ck_assert_str_eq(spec.job_id, "j1");
+    ck_assert_str_eq(spec.runner_id, "r1");
+    ck_assert_str_eq(spec.workdir, "/quern/job");
+    ck_assert_int_eq(spec.memory_mib, 32);
+    ck_assert(spec.argv == job.argv);
+    docker_def_cleanup(&def);
+    docker_def_cleanup(&def); /* twice is harmless */
+    json_decref(job.definition);
+}
+END_TEST
+
+START_TEST(def_defaults)
+{
+    struct rjob job;
+    struct docker_def def;
+    struct qerr err = QERR_INIT;
+    def_job(&job, "{\"host\": {\"type\": \"docker\", \"image\": \"img\"}}");
+    ck_assert_int_eq(docker_def_init(&def, &job, &err), 0);
+    ck_assert_int_eq(def.pull, DOCKER_PULL_MISSING);
+    ck_assert_ptr_null(def.network);
+    ck_assert_str_eq(def.binds[0], "/var/jobs/j1:/quern/job");
+    docker_def_cleanup(&def);
+    json_decref(job.definition);
+}
+END_TEST
+
+START_TEST(def_refuses)
+{
+    static const char *const bad[] = {
+        "{\"host\": {\"type\": \"docker\"}}",
+        "{\"host\": {\"type\": \"docker\", \"image\": \"\"}}",
+        "{\"host\": {\"type\": \"docker\", \"image\": \"i\", \"pull\": \"sometimes\"}}",
+        "{\"host\": {\"image\": \"i\"}, \"config\": {\"volumes\": [\"nocolon\"]}}",
+        "{\"host\": {\"image\": \"i\"}, \"config\": {\"volumes\": [\"/a:relative\"]}}",
+        "{\"host\": {\"image\": \"i\"}, \"config\": {\"volumes\": [\"/a:/quern/output\"]}}",
+        "{\"host\": {\"image\": \"i\"}, \"config\": {\"volumes\": [7]}}",
+    };
+    for (size_t i = 0; i < QUERN_ARRAY_LEN(bad); i++) {
+        struct rjob job;
+        struct docker_def def;
+        struct qerr err = QERR_INIT;
+        def_job(&job, bad[i]);
+        ck_assert_msg(docker_def_init(&def, &job, &err) == -1, "accepted %s", bad[i]);
+        ck_assert_int_eq(err.code, QERR_INVALID);
+        ck_assert_ptr_null(def.env);
+        ck_assert_ptr_null(def.binds);
+        json_decref(job.definition);
+    }
+    struct rjob job;
+    struct docker_def def;
+    struct qerr err = QERR_INIT;
+    def_job(&job, "{\"host\": {\"image\": \"i\"}}");
+    job.argv = NULL;
+    ck_assert_int_eq(docker_def_init(&def, &job, &err), -1);
+    json_decref(job.definition);
+}
+END_TEST
+
 static Suite *docker_suite(void)
 {
     Suite *s = suite_create("docker");
@@ -478,6 +583,11 @@ static Suite *docker_suite(void)
     tcase_add_test(api, api_parse_inspect_list_image);
     tcase_add_test(api, api_parse_pull);
     suite_add_tcase(s, api);
+    TCase *def = tcase_create("def");
+    tcase_add_test(def, def_reads_definition);
+    tcase_add_test(def, def_defaults);
+    tcase_add_test(def, def_refuses);
+    suite_add_tcase(s, def);
     return s;
 }
 
