@@ -29,15 +29,22 @@
 #include "runner/docker_api.h"
 #include "runner/docker_def.h"
 #include "runner/docker_logs.h"
+#include "runner/docker_rm.h"
 #include "runner/docker_xfer.h"
 #include "runner/rjob.h"
 
 /* Limits on engine requests: ordinary steps, pulls, response bodies. */
 #define DOCKER_REQ_TIMEOUT_MS 60000L
-#define DOCKER_REMOVE_TIMEOUT_MS 15000L
 #define DOCKER_PULL_TIMEOUT_MS (30L * 60 * 1000)
 #define DOCKER_BODY_MAX (1024 * 1024)
 #define DOCKER_PULL_LINE_MAX (256 * 1024)
+/*
+ * podman ends a followed log stream up to ~400 ms after the container
+ * exited, and now and then never. Once wait has returned and the stream
+ * has been idle this long, the follow is dropped and the log fetched again
+ * without follow, skipping the bytes already passed on.
+ */
+#define DOCKER_LOGS_DRAIN_MS 100
 
 struct docker {
     struct ev *ev;
@@ -46,9 +53,8 @@ struct docker {
     char *ver;
     char runner_id[160];
     long kill_grace_ms;
-    bool podman;             /* learned from responses: use podman's fast wait */
-    struct docker_xfer **bg; /* container removals that outlive their job */
-    size_t nbg, capbg;
+    bool podman;          /* learned from responses: use podman's fast wait */
+    struct docker_rm *rm; /* removes the containers of ended jobs */
 };
 
 enum dj_step {
@@ -73,9 +79,12 @@ struct djob {
     struct docker_logs demux;
     struct buf pull_pending;
     bool logs_done, wait_done, have_code;
+    unsigned long long seen[3]; /* payload bytes passed on per stream (1, 2) */
+    unsigned long long skip[3]; /* bytes of a re-fetched log already passed on */
+    long long log_at_ms;        /* when log bytes last arrived */
     long code;
     bool stopping;
-    struct ev_timer *kill_t, *report_t;
+    struct ev_timer *kill_t, *report_t, *drain_t;
     bool reported;
     char error[600];
 };
@@ -83,6 +92,7 @@ struct djob {
 static void step_create(struct djob *dj);
 static void step_start(struct djob *dj);
 static void step_run(struct djob *dj, bool follow);
+static void on_logs_drain(struct ev *ev, struct ev_timer *t, void *arg);
 static void begin_kill(struct djob *dj);
 
 /* --- small helpers ------------------------------------------------------- */
@@ -116,6 +126,7 @@ static void report(struct djob *dj, const struct be_exit *how)
     cancel(&dj->img);
     timer_off(dj, &dj->kill_t);
     timer_off(dj, &dj->report_t);
+    timer_off(dj, &dj->drain_t);
     rjob_exited(dj->job, how);
 }
 
@@ -349,6 +360,16 @@ static void step_start(struct djob *dj)
 static void emit(void *arg, int stream, const char *data, size_t len)
 {
     struct djob *dj = arg;
+    if (dj->skip[stream] > 0) {
+        size_t k = dj->skip[stream] < len ? (size_t)dj->skip[stream] : len;
+        dj->skip[stream] -= k;
+        data += k;
+        len -= k;
+        if (len == 0) {
+            return;
+        }
+    }
+    dj->seen[stream] += len;
     rjob_output(dj->job, stream, data, len);
 }
 
@@ -356,6 +377,7 @@ static int on_log_data(void *arg, const char *data, size_t len)
 {
     struct djob *dj = arg;
     struct qerr err = QERR_INIT;
+    dj->log_at_ms = ev_now_ms();
     if (docker_logs_feed(&dj->demux, data, len, emit, dj, &err) != 0) {
         rjob_note(dj->job, "docker logs: %s", err.msg);
         return -1;
@@ -423,10 +445,49 @@ static void step_inspect(struct djob *dj)
 static void maybe_finished(struct djob *dj)
 {
     if (dj->logs_done && dj->wait_done && dj->step == DJ_RUN) {
+        timer_off(dj, &dj->drain_t);
         timer_off(dj, &dj->kill_t);
         cancel(&dj->kill);
         step_inspect(dj);
     }
+}
+
+static void on_logs_done(struct docker_xfer *x, void *arg);
+
+/* Starts reading the container's log (from its start), following it or not. */
+static bool logs_request(struct djob *dj, bool follow)
+{
+    struct docker_req req;
+    struct qerr err = QERR_INIT;
+    docker_logs_init(&dj->demux);
+    if (docker_api_logs(dj->d->ver, dj->cid, follow, &req, &err) != 0) {
+        fail_build(dj, &err);
+        return false;
+    }
+    return send_req(dj, &dj->logs, &req, follow ? 0 : DOCKER_REQ_TIMEOUT_MS, on_log_data,
+                    on_logs_done);
+}
+
+static void on_logs_drain(struct ev *ev, struct ev_timer *t, void *arg)
+{
+    struct djob *dj = arg;
+    dj->drain_t = NULL;
+    if (dj->logs_done || dj->logs == NULL) {
+        return;
+    }
+    long long idle = ev_now_ms() - dj->log_at_ms;
+    if (idle < DOCKER_LOGS_DRAIN_MS) {
+        /* Still streaming what the container wrote before it ended. */
+        dj->drain_t = ev_timer_add(ev, DOCKER_LOGS_DRAIN_MS - (long)idle, 0, on_logs_drain, dj);
+        return;
+    }
+    log_debug("job=%s docker: log follow of %.12s idle %d ms after exit: fetching it again",
+              dj->job->id, dj->cid, DOCKER_LOGS_DRAIN_MS);
+    cancel(&dj->logs);
+    dj->skip[1] = dj->seen[1];
+    dj->skip[2] = dj->seen[2];
+    dj->seen[1] = dj->seen[2] = 0;
+    logs_request(dj, false);
 }
 
 static void on_logs_done(struct docker_xfer *x, void *arg)
@@ -441,6 +502,7 @@ static void on_logs_done(struct docker_xfer *x, void *arg)
         rjob_note(dj->job, "docker logs: the stream ended inside a frame");
     }
     docker_xfer_free(x);
+    log_debug("job=%s docker: logs of %.12s ended", dj->job->id, dj->cid);
     dj->logs_done = true;
     maybe_finished(dj);
 }
@@ -463,8 +525,12 @@ static void on_wait_done(struct docker_xfer *x, void *arg)
         return;
     }
     docker_xfer_free(x);
+    log_debug("job=%s docker: %.12s exited with %ld", dj->job->id, dj->cid, dj->code);
     dj->have_code = true;
     dj->wait_done = true;
+    if (!dj->logs_done && dj->drain_t == NULL) {
+        dj->drain_t = ev_timer_add(dj->d->ev, DOCKER_LOGS_DRAIN_MS, 0, on_logs_drain, dj);
+    }
     maybe_finished(dj);
 }
 
@@ -488,18 +554,14 @@ static void on_image_done(struct docker_xfer *x, void *arg)
 static void step_run(struct djob *dj, bool follow)
 {
     struct docker *d = dj->d;
-    struct docker_req logs, wait, img;
+    struct docker_req wait, img;
     struct qerr err = QERR_INIT;
     dj->step = DJ_RUN;
-    docker_logs_init(&dj->demux);
-    if (docker_api_logs(d->ver, dj->cid, follow, &logs, &err) != 0 ||
-        docker_api_wait(d->ver, dj->cid, d->podman, &wait, &err) != 0) {
-        docker_req_cleanup(&logs);
-        fail_build(dj, &err);
+    if (!logs_request(dj, follow)) {
         return;
     }
-    if (!send_req(dj, &dj->logs, &logs, 0, on_log_data, on_logs_done)) {
-        docker_req_cleanup(&wait);
+    if (docker_api_wait(d->ver, dj->cid, d->podman, &wait, &err) != 0) {
+        fail_build(dj, &err);
         return;
     }
     if (!send_req(dj, &dj->wait, &wait, 0, NULL, on_wait_done)) {
@@ -665,6 +727,7 @@ static void djob_free(struct djob *dj)
     docker_xfer_free(dj->img);
     timer_off(dj, &dj->kill_t);
     timer_off(dj, &dj->report_t);
+    timer_off(dj, &dj->drain_t);
     buf_cleanup(&dj->pull_pending);
     docker_def_cleanup(&dj->def);
     free(dj->cid);
@@ -731,56 +794,6 @@ static int docker_attach(void *state, struct rjob *job, struct qerr *err)
     return kick(state, job, DJ_LIST, err);
 }
 
-static void on_removed(struct docker_xfer *x, void *arg)
-{
-    struct docker *d = arg;
-    /* 404: already gone, which is what removal wants. */
-    if (!docker_xfer_ok(x) && docker_xfer_status(x) != 404) {
-        char msg[600];
-        docker_xfer_error(x, "remove", msg, sizeof(msg));
-        log_warn("%s", msg);
-    }
-    for (size_t i = 0; i < d->nbg; i++) {
-        if (d->bg[i] == x) {
-            d->bg[i] = d->bg[--d->nbg];
-            break;
-        }
-    }
-    docker_xfer_free(x);
-}
-
-/* Removes container cid (forcefully) in the background; logs when that fails. */
-static void remove_container(struct docker *d, const char *cid)
-{
-    struct docker_req req;
-    struct qerr err = QERR_INIT;
-    if (d->nbg == d->capbg) {
-        size_t n = d->capbg > 0 ? d->capbg * 2 : 16;
-        struct docker_xfer **bg = realloc(d->bg, n * sizeof(*bg));
-        if (bg == NULL) {
-            log_error("docker: out of memory: container %s not removed", cid);
-            return;
-        }
-        d->bg = bg;
-        d->capbg = n;
-    }
-    if (docker_api_delete(d->ver, cid, &req, &err) != 0) {
-        log_error("docker: container %s not removed: %s", cid, err.msg);
-        return;
-    }
-    struct docker_xfer_opts o = {.socket = d->socket,
-                                 .timeout_ms = DOCKER_REMOVE_TIMEOUT_MS,
-                                 .body_max = DOCKER_BODY_MAX,
-                                 .done = on_removed,
-                                 .arg = d};
-    struct docker_xfer *x = docker_xfer_start(d->m, &req, &o, &err);
-    if (x == NULL) {
-        log_error("docker: container %s not removed: %s", cid, err.msg);
-        return;
-    }
-    d->bg[d->nbg++] = x;
-}
-
 static void docker_release(void *state, struct rjob *job)
 {
     struct docker *d = state;
@@ -789,7 +802,7 @@ static void docker_release(void *state, struct rjob *job)
         return;
     }
     if (dj->cid != NULL) {
-        remove_container(d, dj->cid);
+        docker_rm_container(d->rm, dj->cid);
     }
     djob_free(dj);
     job->be_state = NULL;
@@ -828,8 +841,13 @@ static void *docker_init(struct ev *ev, const struct cfg *cfg, struct qerr *err)
     if (d->m == NULL) {
         goto fail;
     }
+    d->rm = docker_rm_new(d->m, d->socket, d->ver, err);
+    if (d->rm == NULL) {
+        goto fail;
+    }
     return d;
 fail:
+    curlm_free(d->m);
     free(d->socket);
     free(d->ver);
     free(d);
@@ -842,16 +860,8 @@ static void docker_fini(void *state)
     if (d == NULL) {
         return;
     }
-    /* The loop has stopped: finish pending removals now rather than leave containers. */
-    for (size_t i = 0; i < d->nbg; i++) {
-        if (!docker_xfer_finish_now(d->bg[i], 404)) {
-            char msg[600];
-            docker_xfer_error(d->bg[i], "remove", msg, sizeof(msg));
-            log_warn("%s", msg);
-        }
-        docker_xfer_free(d->bg[i]);
-    }
-    free(d->bg);
+    /* The loop has stopped: the remover finishes its removals now. */
+    docker_rm_free(d->rm);
     curlm_free(d->m);
     free(d->socket);
     free(d->ver);
