@@ -11,7 +11,7 @@ are skipped, with the reason, only when an engine cannot start.
 """
 import json
 import os
-import signal
+import subprocess
 import time
 import unittest
 
@@ -20,6 +20,26 @@ import harness
 from harness import poll
 
 IMAGE = engines.IMAGE
+
+
+_runner_docker = None
+
+
+def require_runner_docker():
+    """SkipTest unless this build's quern-runner has the docker backend."""
+    global _runner_docker
+    if _runner_docker is None:
+        env = dict(os.environ, QUERN_RUNNER_BACKENDS="docker", QUERN_DATABASE_URL="dbname=none",
+                   QUERN_RUNNER_WORK_DIR=harness.OUT)
+        env.pop("QUERN_CONFIG", None)
+        try:
+            r = subprocess.run([harness.RUNNER_BIN, "--check-config"], env=env, timeout=10,
+                               capture_output=True, text=True)
+            _runner_docker = "" if r.returncode == 0 else (r.stdout + r.stderr).strip()[-300:]
+        except (OSError, subprocess.TimeoutExpired) as e:
+            _runner_docker = f"quern-runner --check-config did not answer ({e})"
+    if _runner_docker:
+        raise unittest.SkipTest(f"quern-runner cannot serve docker: {_runner_docker}")
 
 
 def script(text):
@@ -32,6 +52,7 @@ class DockerCase:
 
     @classmethod
     def setUpClass(cls):
+        require_runner_docker()
         cls.eng = engines.get(cls.ENGINE)
         cls.stack = harness.Stack(f"docker_{cls.ENGINE}", api=False, config={
             "runner": {"backends": ["docker", "local"], "kill_grace": 2, "lease": 4},
@@ -229,6 +250,7 @@ class TestEngineDown(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
+        require_runner_docker()
         cls.stack = harness.Stack("docker_down", api=False, config={
             "runner": {"backends": ["docker", "local"]},
             "docker": {"socket": os.path.join(harness.OUT, "docker_down", "no-engine.sock")},
