@@ -244,6 +244,40 @@ class TestDocker(DockerCase, unittest.TestCase):
     ENGINE = "docker"
 
 
+class TestExampleThroughApi(unittest.TestCase):
+    """plugins/docker-echo.yaml, the shipped example, through quern-api and the runner."""
+
+    @classmethod
+    def setUpClass(cls):
+        require_runner_docker()
+        cls.eng = engines.get("podman")
+        cls.stack = harness.Stack("docker_example", config={
+            "runner": {"backends": ["docker"]}, "docker": {"socket": cls.eng.socket}})
+        cls.runner = cls.stack.start_runner()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.stop()
+
+    def test_docker_echo(self):
+        r = self.stack.post("/processes/docker-echo/execution",
+                            {"inputs": {"text": "hello from a container"}},
+                            headers={"Prefer": "respond-async", "Accept": "application/json"})
+        self.assertEqual(r.status_code, 201, r.text)
+        job_id = r.json()["jobID"]
+        job = self.stack.wait_status(job_id, timeout=60)
+        self.assertEqual(job["status"], "successful", job)
+        r = self.stack.get(f"/jobs/{job_id}/results", headers={"Accept": "application/json"})
+        self.assertEqual(r.status_code, 200, r.text)
+        self.assertEqual(r.json()["text"], "hello from a container")
+        r = self.stack.get(f"/jobs/{job_id}/metadata", headers={"Accept": "application/json"})
+        self.assertEqual(r.status_code, 200, r.text)
+        self.assertIn(job["backend_job_id"], r.text)
+        self.assertIn(IMAGE, r.text)
+        poll(lambda: not self.eng.containers(label=f"quern.job={job_id}"), timeout=20,
+             what="the example's container to be removed")
+
+
 class TestEngineDown(unittest.TestCase):
     """No engine on the socket: docker jobs fail with a clear message, the runner lives on
     and keeps running local jobs."""
