@@ -227,6 +227,17 @@ class DockerCase:
         self.assertTrue(any(line.startswith("after ") for line in self.logs(j, "stdout")))
         self.assert_removed(j)
 
+    def test_reattach_container_gone(self):
+        """The runner died and the container was removed meanwhile: the job fails, saying so."""
+        j = self.submit(script('echo start; sleep 60'))
+        job = self.running_with_container(j)
+        self.runner.kill9()
+        self.eng.remove(job["backend_job_id"])
+        type(self).runner = self.stack.start_runner()
+        job = self.wait(j, timeout=60)
+        self.assertEqual(job["status"], "failed")
+        self.assertIn("container is gone", self.detail(job))
+
     def test_zz_no_containers_left(self):
         """Runs last in the class: nothing quern created remains on the engine."""
         for j in list(self.jobs):
