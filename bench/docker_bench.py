@@ -40,7 +40,7 @@ def curl(sock, *args):
 
 
 def engine_cycle(eng):
-    """One create+start+wait+logs+delete cycle; returns seconds."""
+    """One create+start+wait+logs+delete cycle; returns (seconds, seconds of the delete)."""
     base = "http://localhost/v1.41"
     body = json.dumps({"Image": engines.IMAGE, "Cmd": CMD + ['{"name": "x"}'],
                        "HostConfig": {"NetworkMode": "none", "Init": True}})
@@ -53,11 +53,12 @@ def engine_cycle(eng):
     out = curl(eng.socket, "-X", "POST", f"{base}/containers/{cid}/start",
                *nxt, "-X", "POST", wait,
                *nxt, f"{base}/containers/{cid}/logs?stdout=1&stderr=1",
-               *nxt, "-X", "DELETE", f"{base}/containers/{cid}?force=1")
+               *nxt, "-w", "\n@@delete %{time_total}\n", "-X", "DELETE",
+               f"{base}/containers/{cid}?force=1")
     dt = time.monotonic() - t0
-    if "plugin_results" not in out:
+    if "plugin_results" not in out or "@@delete " not in out:
         raise RuntimeError(f"unexpected output: {out!r}")
-    return dt
+    return dt, float(out.rsplit("@@delete ", 1)[1].split()[0])
 
 
 class Quern:
@@ -107,12 +108,14 @@ class Quern:
 def measure(eng, n):
     """Alternates the two cycles so that both see the same machine load."""
     q = Quern(eng)
-    ref, client, db, failed = [], [], [], []
+    ref, nodel, client, db, failed = [], [], [], [], []
     try:
         engine_cycle(eng)  # warm-up of both
         q.job()
         while len(client) < n and len(failed) <= n // 4:
-            ref.append(engine_cycle(eng))
+            cycle, delete = engine_cycle(eng)
+            ref.append(cycle)
+            nodel.append(cycle - delete)
             c, d, fail = q.job()
             if fail is not None:
                 # The engine fails now and then under load (runc): count it, leave it out.
@@ -124,7 +127,7 @@ def measure(eng, n):
         q.stop()
     if len(client) < n:
         raise RuntimeError(f"{len(failed)} jobs failed, the last: {failed[-1]}")
-    return ref, client, db, failed
+    return ref, nodel, client, db, failed
 
 
 def ms(xs):
@@ -137,16 +140,19 @@ def main():
     ap.add_argument("engines", nargs="*", default=["podman", "docker"])
     args = ap.parse_args()
     print(f"container round trip, p50 over {args.n} jobs, milliseconds")
-    print(f"{'engine':8} {'curl cycle':>10} {'quern':>8} {'quern db':>9} {'overhead':>9}")
+    print(f"{'engine':8} {'curl cycle':>10} {'w/o delete':>10} {'quern':>8} {'quern db':>9} "
+          f"{'overhead':>9} {'vs w/o delete':>13}")
     for name in args.engines:
         try:
             eng = engines.get(name)
         except Exception as e:  # unittest.SkipTest carries the reason
             print(f"{name:8} skipped: {e}")
             continue
-        ref, client, db, failed = measure(eng, args.n)
+        ref, nodel, client, db, failed = measure(eng, args.n)
         over = (statistics.median(client) / statistics.median(ref) - 1) * 100
-        print(f"{name:8} {ms(ref):>10} {ms(client):>8} {ms(db):>9} {over:8.1f}%", flush=True)
+        over2 = (statistics.median(client) / statistics.median(nodel) - 1) * 100
+        print(f"{name:8} {ms(ref):>10} {ms(nodel):>10} {ms(client):>8} {ms(db):>9} {over:8.1f}% "
+              f"{over2:12.1f}%", flush=True)
         for f in failed:
             print(f"{'':8} (left out: a job failed: {f[:160]})")
         engines.stop(name)
