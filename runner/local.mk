@@ -19,6 +19,12 @@ runner_librunner_a_SOURCES = \
 	runner/callback.c runner/callback.h \
 	runner/daemon.c runner/daemon.h \
 	runner/runner.h
+if BE_SLURM
+runner_librunner_a_SOURCES += runner/be_slurm.c \
+	runner/slurm_cli.c runner/slurm_rest.c runner/slurm_tr.h \
+	runner/slurm_script.c runner/slurm_script.h \
+	runner/slurm_state.c runner/slurm_state.h
+endif
 # The docker backend (configure --disable-docker leaves it out).
 if BE_DOCKER
 runner_librunner_a_SOURCES += \
