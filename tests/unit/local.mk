@@ -86,3 +86,13 @@ tests_unit_check_http_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_http_LDADD = $(UNIT_LIBS) $(FCGI_LIBS)
 TESTS += tests/unit/check_validate tests/unit/check_http
 endif
+
+# docker backend: frame demultiplexer and Engine API builders/parsers (no I/O).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/check_docker
+tests_unit_check_docker_SOURCES = tests/unit/check_docker.c runner/docker_api.c runner/docker_def.c \
+	runner/docker_logs.c
+tests_unit_check_docker_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_docker_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/check_docker
+endif
