@@ -108,6 +108,14 @@ static int download(struct cli *cli, const char *output_id, const json_t *ref, s
     http_resp_init(&r);
     snprintf(tmp, sizeof tmp, "%s/.quern-XXXXXX", dir);
     int fd = mkstemp(tmp);
+    /* mkstemp makes the file 0600; a download gets the usual 0666 less the umask. */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fd >= 0 && fchmod(fd, 0666 & ~mask) < 0) {
+        close(fd);
+        unlink(tmp);
+        fd = -1;
+    }
     FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
     if (f == NULL) {
         qerr_set_errno(err, QERR_INVALID, "cannot create a file in %s", dir);

@@ -18,3 +18,11 @@ tests_unit_check_db_LDADD = $(UNIT_LIBS)
 
 TESTS += tests/unit/check_common tests/unit/check_cfg tests/unit/check_db
 endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/check_client
+tests_unit_check_client_SOURCES = tests/unit/check_client.c
+tests_unit_check_client_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_client_LDADD = client/libquernclient.a $(UNIT_LIBS)
+TESTS += tests/unit/check_client
+endif
