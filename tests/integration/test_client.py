@@ -1,0 +1,376 @@
+# SPDX-License-Identifier: MIT
+"""The quern command-line client, run as a program (harness.CLIENT_BIN).
+
+FakeServerClientTest drives every command against fake_ogc.FakeOGC, the
+stand-in server (see its header for why and what it serves). Exit codes and
+messages are asserted: 0 success, 1 job failed, 2 usage, 3 server/network.
+"""
+import json
+import os
+import pty
+import select
+import shutil
+import socket
+import stat
+import subprocess
+import unittest
+
+from fake_ogc import PNG, FakeOGC
+from harness import BUILD, CLIENT_BIN, OUT, workdir
+
+
+def quern(*args, url=None, env=None, stderr_tty=False, timeout=60):
+    """Runs the client; returns CompletedProcess with text stdout and stderr."""
+    e = {k: v for k, v in os.environ.items() if not k.startswith("QUERN_")}
+    if url:
+        e["QUERN_URL"] = url
+    e.update(env or {})
+    if not stderr_tty:
+        return subprocess.run([CLIENT_BIN] + list(args), env=e, capture_output=True, text=True,
+                              timeout=timeout, stdin=subprocess.DEVNULL)
+    master, slave = pty.openpty()
+    e["COLUMNS"] = "72"
+    p = subprocess.Popen([CLIENT_BIN] + list(args), env=e, stdout=subprocess.PIPE, stderr=slave,
+                         stdin=subprocess.DEVNULL)
+    os.close(slave)
+    chunks = []
+    while True:
+        r, _, _ = select.select([master], [], [], timeout)
+        if not r:
+            p.kill()
+            raise AssertionError("client timed out")
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    out = p.stdout.read().decode()
+    p.stdout.close()
+    p.wait(timeout)
+    return subprocess.CompletedProcess(p.args, p.returncode, out, b"".join(chunks).decode())
+
+
+class FakeServerClientTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.fake = FakeOGC()
+        cls.url = cls.fake.url
+        cls.dir = workdir("client-fake")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fake.stop()
+
+    def q(self, *args, **kw):
+        kw.setdefault("url", self.url)
+        return quern(*args, **kw)
+
+    def requests_for(self, method, path_prefix):
+        return [r for r in self.fake.requests if r["method"] == method and r["path"].startswith(path_prefix)]
+
+    def ok(self, r, code=0):
+        self.assertEqual(r.returncode, code, f"stdout:\n{r.stdout}\nstderr:\n{r.stderr}")
+        return r
+
+    # --- processes and describe ---------------------------------------
+
+    def test_processes_table_follows_next_links(self):
+        before = len(self.requests_for("GET", "/processes"))
+        r = self.ok(self.q("processes"))
+        lines = r.stdout.splitlines()
+        self.assertEqual(lines[0].split(), ["ID", "VERSION", "TITLE"])
+        self.assertEqual([ln.split()[0] for ln in lines[1:]], ["echo", "files", "progress"])
+        self.assertEqual(len(self.requests_for("GET", "/processes")) - before, 2)  # two pages
+
+    def test_describe_lists_inputs_with_types_defaults_occurrences(self):
+        r = self.ok(self.q("describe", "echo"))
+        self.assertIn("echo 1.0.0 - Echo", r.stdout)
+        self.assertIn("execution: sync-execute, async-execute, dismiss", r.stdout)
+        rows = {ln.split()[0]: ln for ln in r.stdout.splitlines() if ln.strip()}
+        self.assertRegex(rows["message"], r"^message\s+string\s+required\s+-\s+The message$")
+        self.assertRegex(rows["count"], r"^count\s+integer \[1\.\.10\]\s+optional\s+1\s+How many$")
+        self.assertIn("binary string (image/png)", rows["blob"])
+        self.assertIn("0..unbounded", rows["names"])
+        self.assertIn('string one of "fast", "slow"', rows["mode"])
+        self.assertIn("integer | string", rows["level"])
+        self.assertRegex(rows["echo"], r"^echo\s+object\s+The inputs$")
+
+    # --- run -----------------------------------------------------------
+
+    def test_run_sync_sends_values_typed_by_the_schema(self):
+        d = workdir("client-fake-run")
+        with open(os.path.join(d, "opts.json"), "w") as f:
+            json.dump({"k": [1, 2]}, f)
+        with open(os.path.join(d, "img.png"), "wb") as f:
+            f.write(PNG)
+        r = self.ok(self.q("run", "echo", "-i", "message=hello world", "-i", "count=3", "-i", "ratio=0.25",
+                           "-i", "loud=yes", "-i", "tags=a", "-i", "tags=b", "-i", "bbox=1,2.5,3,4",
+                           "-i", f"options=@{d}/opts.json", "-i", f"blob=@{d}/img.png", "-i", "level=max",
+                           "-i", "names=x", "-i", "names=y", "-i", "mode=fast"))
+        post = self.requests_for("POST", "/processes/echo/execution")[-1]
+        self.assertNotIn("Prefer", post["headers"])
+        sent = json.loads(post["body"])
+        self.assertEqual(sent["response"], "document")
+        import base64
+        self.assertEqual(sent["inputs"], {
+            "message": "hello world", "count": 3, "ratio": 0.25, "loud": True, "tags": ["a", "b"],
+            "bbox": [1, 2.5, 3, 4], "options": {"k": [1, 2]}, "blob": base64.b64encode(PNG).decode(),
+            "level": "max", "names": ["x", "y"], "mode": "fast"})
+        self.assertTrue(r.stdout.startswith("echo: {"), r.stdout)
+        self.assertEqual(json.loads(r.stdout[len("echo: "):]), sent["inputs"])
+
+    def test_run_bad_values_are_usage_errors_and_nothing_is_submitted(self):
+        cases = [
+            (["-i", "count=3"], "missing required input 'message' (-i message=VALUE)"),
+            (["-i", "message=x", "-i", "count=30"], "input 'count': '30' is above the maximum of 10"),
+            (["-i", "message=x", "-i", "count=three"], "input 'count': 'three' is not an integer"),
+            (["-i", "message=x", "-i", "loud=perhaps"], "input 'loud': 'perhaps' is not a boolean"),
+            (["-i", "message=x", "-i", "mode=medium"], "'medium' is not one of the allowed values"),
+            (["-i", "message=x", "-i", "options=[1]"], "'[1]' is not a JSON object"),
+            (["-i", "message=x", "-i", "colour=red"], "the process has no input 'colour' (its inputs: message,"),
+            (["-i", "message=x", "-i", "message=y"], "input 'message' takes at most 1 value"),
+            (["-i", "message=@/nonexistent/m.json"], "cannot open /nonexistent/m.json"),
+            (["-i", "novalue"], "-i wants NAME=VALUE or NAME=@FILE, not 'novalue'"),
+        ]
+        before = len(self.requests_for("POST", "/processes"))
+        for argv, msg in cases:
+            with self.subTest(argv=argv):
+                r = self.ok(self.q("run", "echo", *argv), 2)
+                self.assertIn(msg, r.stderr)
+                self.assertEqual(r.stdout, "")
+        self.assertEqual(len(self.requests_for("POST", "/processes")), before)
+
+    def test_run_unknown_process_is_a_server_error(self):
+        r = self.ok(self.q("run", "nope", "-i", "a=1"), 3)
+        self.assertEqual(r.stderr.strip(), "quern: error: Process not found: no process 'nope' (HTTP 404)")
+
+    def test_run_sync_failure_prints_exception_title_and_detail(self):
+        r = self.ok(self.q("run", "echo", "-i", "message=fail"), 3)
+        self.assertIn("quern: error: Job failed: the process said no (HTTP 500)", r.stderr)
+
+    def test_run_async_prints_the_job_id(self):
+        r = self.ok(self.q("run", "progress", "--async"))
+        job = r.stdout.strip()
+        self.assertIn(job, self.fake.jobs)
+        post = self.requests_for("POST", "/processes/progress/execution")[-1]
+        self.assertEqual(post["headers"]["Prefer"], "respond-async")
+        self.assertEqual(json.loads(post["body"])["inputs"], {})
+
+    def test_run_wait_plain_lines_then_results(self):
+        r = self.ok(self.q("run", "progress", "--wait"))
+        self.assertEqual(r.stdout, "done: true\n")
+        lines = r.stderr.splitlines()
+        self.assertRegex(lines[0], r"^job [0-9a-f-]{36}:   0% running: starting$")
+        self.assertTrue(any(ln.endswith(" 50% running: step 2") for ln in lines), lines)
+        self.assertRegex(lines[-1], r"^job [0-9a-f-]{36} successful$")
+
+    def test_wait_draws_a_progress_bar_on_a_terminal(self):
+        job = self.ok(self.q("run", "progress", "--async")).stdout.strip()
+        r = self.ok(self.q("wait", job, stderr_tty=True))
+        self.assertIn("\r[############............]  50% running: step 2\x1b[K", r.stderr)
+        self.assertIn("\r[########################] 100% successful: done\x1b[K", r.stderr)
+        self.assertEqual(r.stdout, f"job {job} successful: done\n")
+
+    def test_wait_failed_job_exits_1_with_its_message(self):
+        job = self.ok(self.q("run", "echo", "--async", "-i", "message=fail")).stdout.strip()
+        r = self.ok(self.q("wait", job), 1)
+        self.assertEqual(r.stdout, f"job {job} failed: boom: step 4 broke\n")
+        self.assertIn("quern: Job failed: boom: step 4 broke (HTTP 500)", r.stderr)
+        r = self.ok(self.q("run", "echo", "--wait", "-i", "message=fail"), 1)
+        self.assertIn("failed: boom: step 4 broke", r.stdout)
+
+    def test_wait_unknown_job(self):
+        r = self.ok(self.q("wait", "00000000-0000-0000-0000-000000000000"), 3)
+        self.assertIn("Job not found: no job '00000000-0000-0000-0000-000000000000' (HTTP 404)", r.stderr)
+
+    # --- status, logs, results, dismiss, jobs --------------------------
+
+    def test_status_fields(self):
+        job = self.ok(self.q("run", "progress", "--async")).stdout.strip()
+        r = self.ok(self.q("status", job))
+        self.assertIn(f"job       {job}\n", r.stdout)
+        self.assertIn("process   progress\n", r.stdout)
+        self.assertIn("status    running (0%)\n", r.stdout)
+        self.assertIn("message   starting\n", r.stdout)
+
+    def test_logs_follow_splits_streams_and_advances_since(self):
+        job = self.ok(self.q("run", "progress", "--async")).stdout.strip()
+        r = self.ok(self.q("logs", job, "--follow"))
+        self.assertEqual(r.stdout.splitlines(), ["line 1", "line 2", "line 4", "line 5"])
+        self.assertEqual(r.stderr.splitlines(), ["halfway"])
+        sinces = [int(x["query"]["since"][0]) for x in self.requests_for("GET", f"/jobs/{job}/logs")]
+        self.assertEqual(sinces, sorted(sinces))
+        self.assertEqual(sinces[0], 0)
+        self.assertEqual(sinces[-1], 5)
+        # Without --follow: what is there now, then exit.
+        r = self.ok(self.q("logs", job))
+        self.assertEqual(r.stdout.splitlines(), ["line 1", "line 2", "line 4", "line 5"])
+        doc = json.loads(self.ok(self.q("--json", "logs", job)).stdout)
+        self.assertEqual([e["seq"] for e in doc["logs"]], [1, 2, 3, 4, 5])
+        self.assertEqual(doc["status"], "successful")
+
+    def test_logs_follow_json_is_one_entry_per_line(self):
+        job = self.ok(self.q("run", "progress", "--async")).stdout.strip()
+        r = self.ok(self.q("--json", "logs", job, "--follow"))
+        entries = [json.loads(ln) for ln in r.stdout.splitlines()]
+        self.assertEqual([e["stream"] for e in entries], ["stdout", "stdout", "stderr", "stdout", "stdout"])
+
+    def test_results_download_reference_outputs(self):
+        job = self.ok(self.q("run", "files", "--async")).stdout.strip()
+        r = self.ok(self.q("results", job), 3)  # not ready yet
+        self.assertIn("Results not ready: job is accepted (HTTP 404)", r.stderr)
+        self.ok(self.q("wait", job))
+        d = workdir("client-fake-results")
+        out = os.path.join(d, "new")
+        r = self.ok(self.q("results", job, "--output-dir", out))
+        # The server's file name is kept but reduced to a plain name in the directory.
+        self.assertEqual(sorted(os.listdir(out)), ["plot.png", "report.txt"])
+        self.assertIn(f"image: saved {out}/plot.png (264 bytes)", r.stdout)
+        self.assertIn(f"report: saved {out}/report.txt (9 bytes)", r.stdout)
+        with open(os.path.join(out, "plot.png"), "rb") as f:
+            self.assertEqual(f.read(), PNG)
+        mode = stat.S_IMODE(os.stat(os.path.join(out, "plot.png")).st_mode)
+        self.assertEqual(mode & 0o044, 0o044, oct(mode))  # not mkstemp's 0600
+        self.assertFalse(os.path.exists(os.path.join(d, "evil")))
+        # Into the current directory by default.
+        cwd = os.path.join(d, "cwd")
+        os.makedirs(cwd)
+        e = {k: v for k, v in os.environ.items() if not k.startswith("QUERN_")}
+        e["QUERN_URL"] = self.url
+        p = subprocess.run([CLIENT_BIN, "results", job], cwd=cwd, env=e, capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(sorted(os.listdir(cwd)), ["plot.png", "report.txt"])
+
+    def test_run_wait_output_dir_downloads(self):
+        out = os.path.join(workdir("client-fake-runout"), "o")
+        r = self.ok(self.q("run", "files", "--wait", "--output-dir", out))
+        self.assertEqual(sorted(os.listdir(out)), ["plot.png", "report.txt"])
+        self.assertIn("report: saved", r.stdout)
+
+    def test_results_of_failed_job_exit_1(self):
+        job = self.ok(self.q("run", "echo", "--async", "-i", "message=fail")).stdout.strip()
+        self.ok(self.q("wait", job), 1)
+        r = self.ok(self.q("results", job), 1)
+        self.assertIn("Job failed: boom: step 4 broke", r.stderr)
+
+    def test_dismiss(self):
+        job = self.ok(self.q("run", "progress", "--async")).stdout.strip()
+        r = self.ok(self.q("dismiss", job))
+        self.assertEqual(r.stdout, f"job {job} dismissed\n")
+        self.assertEqual(self.fake.jobs[job].status, "dismissed")
+        r = self.ok(self.q("wait", job), 1)
+        self.assertIn("dismissed", r.stdout)
+
+    def test_jobs_table_and_filters(self):
+        ok = self.ok(self.q("run", "files", "--wait")).stderr.splitlines()[-1].split()[1]
+        r = self.ok(self.q("jobs", "--status", "successful,failed", "--process", "files", "--limit", "50"))
+        q = self.requests_for("GET", "/jobs")[-1]["query"]
+        self.assertEqual(q, {"limit": ["50"], "status": ["successful", "failed"], "processID": ["files"]})
+        lines = r.stdout.splitlines()
+        self.assertEqual(lines[0].split(), ["JOB", "PROCESS", "STATUS", "PROGRESS", "CREATED", "MESSAGE"])
+        row = [ln for ln in lines if ln.startswith(ok)][0]
+        self.assertRegex(row, ok + r"\s+files\s+successful\s+100%\s+2026-11-22 14:00:00\s+done$")
+        self.assertTrue(all(" files " in ln for ln in lines[1:]))
+        r = self.ok(self.q("jobs", "--status", "finished"), 2)
+        self.assertIn("bad --status 'finished'", r.stderr)
+
+    def test_json_on_every_command(self):
+        job = self.ok(self.q("run", "progress", "--async")).stdout.strip()
+        cmds = [["processes"], ["describe", "echo"], ["run", "echo", "-i", "message=m"],
+                ["run", "progress", "--async"], ["status", job], ["wait", job], ["logs", job],
+                ["results", job], ["jobs", "--limit", "2"], ["dismiss", job]]
+        for c in cmds:
+            with self.subTest(cmd=c):
+                r = self.ok(self.q("--json", *c))
+                doc = json.loads(r.stdout)
+                self.assertIsInstance(doc, dict)
+        r = self.ok(self.q("--json", "run", "nope"), 3)
+        self.assertEqual(json.loads(r.stdout)["title"], "Process not found")
+
+    # --- credentials, usage, faults ------------------------------------
+
+    def test_token_is_sent_and_never_printed(self):
+        fake = FakeOGC(token="s3cret-token")
+        try:
+            r = quern("--token", "wrong-token", "processes", url=fake.url)
+            self.ok(r, 3)
+            self.assertIn("Unauthorized: a valid token is needed (HTTP 401)", r.stderr)
+            self.assertNotIn("wrong-token", r.stdout + r.stderr)
+            r = self.ok(quern("processes", url=fake.url, env={"QUERN_TOKEN": "s3cret-token"}))
+            self.assertIn("echo", r.stdout)
+            self.assertEqual(fake.requests[-1]["headers"]["Authorization"], "Bearer s3cret-token")
+            r = self.ok(quern("--json", "--token", "s3cret-token", "run", "nope", url=fake.url), 3)
+            self.assertNotIn("s3cret", r.stdout + r.stderr)
+            r = self.ok(quern("--user", "ann:pw", "processes", url=self.url))
+            import base64
+            self.assertEqual(self.fake.requests[-1]["headers"]["Authorization"],
+                             "Basic " + base64.b64encode(b"ann:pw").decode())
+        finally:
+            fake.stop()
+
+    def test_usage_errors_exit_2(self):
+        cases = [([], "no command given"), (["frob"], "unknown command 'frob'"),
+                 (["status"], "'status' needs a JOB"), (["--nope", "jobs"], "unknown option '--nope'"),
+                 (["status", "j", "--follow"], "--follow does not apply to 'status'"),
+                 (["--url", "http://a:b@h/", "jobs"], "not in the URL")]
+        for argv, msg in cases:
+            with self.subTest(argv=argv):
+                r = self.ok(quern(*argv), 2)
+                self.assertIn(msg, r.stderr)
+                self.assertIn("Try 'quern --help'.", r.stderr)
+        r = self.ok(quern("--help"))
+        self.assertIn("usage: quern", r.stdout)
+        self.assertIn("Exit status: 0 success, 1 job failed, 2 usage, 3 server or network error.", r.stdout)
+        self.assertRegex(self.ok(quern("--version")).stdout, r"^quern \d+\.\d+")
+
+    def test_network_error_exits_3(self):
+        with socket.socket() as s:  # a port nothing listens on
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        r = self.ok(quern("jobs", url=f"http://127.0.0.1:{port}"), 3)
+        self.assertEqual(r.stderr.strip(),
+                         f"quern: error: cannot reach http://127.0.0.1:{port}: Couldn't connect to server")
+
+    def test_500_with_a_non_json_body(self):
+        fake = FakeOGC(fault="text500")
+        try:
+            for argv in (["processes"], ["status", "x"], ["run", "echo", "-i", "message=x"]):
+                with self.subTest(argv=argv):
+                    r = self.ok(quern(*argv, url=fake.url), 3)
+                    self.assertEqual(r.stderr.strip(),
+                                     "quern: error: the server answered HTTP 500: Internal Server Error")
+        finally:
+            fake.stop()
+
+    def test_escape_sequences_from_the_server_are_not_printed_to_a_terminal(self):
+        job = self.ok(self.q("run", "progress", "--async")).stdout.strip()
+        self.fake.jobs[job].status = "successful"  # polls no longer change it
+        self.fake.jobs[job].message = "evil \x1b]0;pwned\x07 title"
+        r = self.ok(self.q("status", job, stderr_tty=True))
+        self.assertNotIn("\x1b", r.stdout)
+        self.assertIn("message   evil  ]0;pwned  title", r.stdout)
+
+
+class ManPageTest(unittest.TestCase):
+    def test_man_page_installed(self):
+        dest = workdir("client-man")
+        r = subprocess.run(["make", "-C", BUILD, "-s", "install-man", f"DESTDIR={dest}", "prefix=/usr"],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        page = os.path.join(dest, "usr/share/man/man1/quern.1")
+        with open(page) as f:
+            text = f.read()
+        for section in (".SH SYNOPSIS", ".SH COMMANDS", ".SH EXIT STATUS", ".SH ENVIRONMENT", "QUERN_URL"):
+            self.assertIn(section, text)
+        if shutil.which("man"):
+            r = subprocess.run(["man", "-l", "--warnings", page], capture_output=True, text=True,
+                               env=dict(os.environ, MANWIDTH="80", MANPAGER="cat", PAGER="cat"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stderr.strip(), "")
+
+
+if __name__ == "__main__":
+    unittest.main()
