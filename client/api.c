@@ -160,6 +160,6 @@ int api_job_status(struct cli *cli, const char *job_id, json_t **out, struct qer
 
 bool api_status_is_final(const char *status)
 {
-    return status != NULL && (strcmp(status, "successful") == 0 ||
-                              strcmp(status, "failed") == 0 || strcmp(status, "dismissed") == 0);
+    return status != NULL && (strcmp(status, "successful") == 0 || strcmp(status, "failed") == 0 ||
+                              strcmp(status, "dismissed") == 0);
 }

@@ -25,16 +25,11 @@ struct cmd_def {
 };
 
 static const struct cmd_def cmds[] = {
-    {"help", ARGS_CMD_HELP, NULL},
-    {"version", ARGS_CMD_VERSION, NULL},
-    {"processes", ARGS_CMD_PROCESSES, NULL},
-    {"describe", ARGS_CMD_DESCRIBE, "PROCESS"},
-    {"run", ARGS_CMD_RUN, "PROCESS"},
-    {"status", ARGS_CMD_STATUS, "JOB"},
-    {"wait", ARGS_CMD_WAIT, "JOB"},
-    {"logs", ARGS_CMD_LOGS, "JOB"},
-    {"results", ARGS_CMD_RESULTS, "JOB"},
-    {"dismiss", ARGS_CMD_DISMISS, "JOB"},
+    {"help", ARGS_CMD_HELP, NULL},           {"version", ARGS_CMD_VERSION, NULL},
+    {"processes", ARGS_CMD_PROCESSES, NULL}, {"describe", ARGS_CMD_DESCRIBE, "PROCESS"},
+    {"run", ARGS_CMD_RUN, "PROCESS"},        {"status", ARGS_CMD_STATUS, "JOB"},
+    {"wait", ARGS_CMD_WAIT, "JOB"},          {"logs", ARGS_CMD_LOGS, "JOB"},
+    {"results", ARGS_CMD_RESULTS, "JOB"},    {"dismiss", ARGS_CMD_DISMISS, "JOB"},
     {"jobs", ARGS_CMD_JOBS, NULL},
 };
 
@@ -174,18 +169,42 @@ static int check_list(const char *what, const char *list, bool statuses, struct 
 static int opt_apply(const struct opt_def *o, const char *v, struct args *out, struct qerr *err)
 {
     switch (o->id) {
-    case OPT_URL: out->url = v; break;
-    case OPT_USER: out->user = v; break;
-    case OPT_TOKEN: out->token = v; break;
-    case OPT_JSON: out->json = true; break;
-    case OPT_HELP: out->cmd = ARGS_CMD_HELP; break;
-    case OPT_VERSION: out->cmd = ARGS_CMD_VERSION; break;
-    case OPT_ASYNC: out->async = true; break;
-    case OPT_WAIT: out->wait = true; break;
-    case OPT_FOLLOW: out->follow = true; break;
-    case OPT_OUTPUT_DIR: out->output_dir = v; break;
-    case OPT_STATUS: out->status = v; return check_list("status", v, true, err);
-    case OPT_PROCESS: out->process = v; return check_list("process", v, false, err);
+    case OPT_URL:
+        out->url = v;
+        break;
+    case OPT_USER:
+        out->user = v;
+        break;
+    case OPT_TOKEN:
+        out->token = v;
+        break;
+    case OPT_JSON:
+        out->json = true;
+        break;
+    case OPT_HELP:
+        out->cmd = ARGS_CMD_HELP;
+        break;
+    case OPT_VERSION:
+        out->cmd = ARGS_CMD_VERSION;
+        break;
+    case OPT_ASYNC:
+        out->async = true;
+        break;
+    case OPT_WAIT:
+        out->wait = true;
+        break;
+    case OPT_FOLLOW:
+        out->follow = true;
+        break;
+    case OPT_OUTPUT_DIR:
+        out->output_dir = v;
+        break;
+    case OPT_STATUS:
+        out->status = v;
+        return check_list("status", v, true, err);
+    case OPT_PROCESS:
+        out->process = v;
+        return check_list("process", v, false, err);
     case OPT_LIMIT:
         if (qstr_to_long(v, 1, 10000, &out->limit) < 0) {
             qerr_set(err, QERR_INVALID, "--limit wants a number from 1 to 10000, not '%s'", v);
@@ -284,8 +303,8 @@ static int finish(struct args *out, const struct args_env *env, const unsigned *
         return -1;
     }
     if (out->url == NULL) {
-        out->url = env != NULL && env->url != NULL && env->url[0] != '\0' ? env->url
-                                                                          : ARGS_DEFAULT_URL;
+        out->url =
+            env != NULL && env->url != NULL && env->url[0] != '\0' ? env->url : ARGS_DEFAULT_URL;
     }
     if (strncmp(out->url, "http://", 7) != 0 && strncmp(out->url, "https://", 8) != 0) {
         qerr_set(err, QERR_INVALID, "the server URL must start with http:// or https://");

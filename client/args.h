@@ -41,7 +41,7 @@ struct args {
     const char *token; /* --token T, else $QUERN_TOKEN */
     bool json;
     enum args_cmd cmd;
-    const char *operand; /* process id (describe, run) or job id */
+    const char *operand;                 /* process id (describe, run) or job id */
     const char *inputs[ARGS_MAX_INPUTS]; /* -i NAME=VALUE, in order */
     size_t n_inputs;
     bool async;

@@ -29,9 +29,9 @@ enum cli_exit {
 struct cli {
     const struct args *args;
     struct http_client http;
-    FILE *out;         /* results, tables, JSON: stdout */
-    FILE *msg;         /* progress and notes: stderr */
-    bool msg_is_tty;   /* msg is a terminal: draw the progress bar */
+    FILE *out;       /* results, tables, JSON: stdout */
+    FILE *msg;       /* progress and notes: stderr */
+    bool msg_is_tty; /* msg is a terminal: draw the progress bar */
 };
 
 #endif

@@ -43,10 +43,10 @@ int cmd_status(struct cli *cli, struct qerr *err)
         size_t n = strlen(status);
         snprintf(status + n, sizeof status - n, " (%d%%)", (int)json_integer_value(p));
     }
-    static const char *const keys[] = {"jobID", "processID", "message", "created", "started",
-                                       "finished", "updated"};
-    static const char *const labels[] = {"job", "process", "message", "created", "started",
-                                         "finished", "updated"};
+    static const char *const keys[] = {"jobID",   "processID", "message", "created",
+                                       "started", "finished",  "updated"};
+    static const char *const labels[] = {"job",     "process",  "message", "created",
+                                         "started", "finished", "updated"};
     for (size_t i = 0; i < QUERN_ARRAY_LEN(keys); i++) {
         field(cli->out, labels[i], json_string_value(json_object_get(info, keys[i])));
         if (i == 1) {
@@ -114,8 +114,8 @@ static void short_time(const char *t, char *out, size_t outsz)
 
 static int jobs_table(struct cli *cli, const json_t *jobs, struct qerr *err)
 {
-    static const char *const headers[] = {"JOB", "PROCESS", "STATUS", "PROGRESS", "CREATED",
-                                          "MESSAGE"};
+    static const char *const headers[] = {"JOB",      "PROCESS", "STATUS",
+                                          "PROGRESS", "CREATED", "MESSAGE"};
     struct fmt_table t;
     struct buf out;
     int rc = -1;
@@ -125,7 +125,7 @@ static int jobs_table(struct cli *cli, const json_t *jobs, struct qerr *err)
     }
     size_t i;
     const json_t *j;
-    json_array_foreach (jobs, i, j) {
+    json_array_foreach(jobs, i, j) {
         char progress[16] = "-";
         char created[32];
         const json_t *p = json_object_get(j, "progress");
@@ -135,7 +135,9 @@ static int jobs_table(struct cli *cli, const json_t *jobs, struct qerr *err)
         short_time(json_string_value(json_object_get(j, "created")), created, sizeof created);
         const char *row[] = {json_string_value(json_object_get(j, "jobID")),
                              json_string_value(json_object_get(j, "processID")),
-                             json_string_value(json_object_get(j, "status")), progress, created,
+                             json_string_value(json_object_get(j, "status")),
+                             progress,
+                             created,
                              json_string_value(json_object_get(j, "message"))};
         if (fmt_table_add(&t, row, err) < 0) {
             goto out_table;

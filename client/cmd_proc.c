@@ -20,7 +20,7 @@ static const char *next_link(const json_t *doc)
 {
     size_t i;
     const json_t *l;
-    json_array_foreach (json_object_get(doc, "links"), i, l) {
+    json_array_foreach(json_object_get(doc, "links"), i, l) {
         const char *rel = json_string_value(json_object_get(l, "rel"));
         if (rel != NULL && strcmp(rel, "next") == 0) {
             return json_string_value(json_object_get(l, "href"));
@@ -84,7 +84,7 @@ int cmd_processes(struct cli *cli, struct qerr *err)
     }
     size_t i;
     const json_t *p;
-    json_array_foreach (json_object_get(doc, "processes"), i, p) {
+    json_array_foreach(json_object_get(doc, "processes"), i, p) {
         const char *row[] = {json_string_value(json_object_get(p, "id")),
                              json_string_value(json_object_get(p, "version")),
                              json_string_value(json_object_get(p, "title"))};
@@ -134,10 +134,11 @@ static int params_table(const json_t *params, bool with_occurs, struct buf *out,
     }
     const char *name;
     const json_t *p;
-    json_object_foreach ((json_t *)params, name, p) {
+    json_object_foreach((json_t *)params, name, p) {
         const json_t *schema = json_object_get(p, "schema");
         const char *title = json_string_value(json_object_get(p, "title"));
-        const char *descr = title != NULL ? title : json_string_value(json_object_get(p, "description"));
+        const char *descr =
+            title != NULL ? title : json_string_value(json_object_get(p, "description"));
         char occurs[64];
         buf_reset(&type);
         if (oas_summary(schema, &type, err) < 0) {
@@ -168,9 +169,9 @@ static int describe_head(const json_t *doc, struct buf *out, struct qerr *err)
     const char *version = json_string_value(json_object_get(doc, "version"));
     const char *title = json_string_value(json_object_get(doc, "title"));
     const char *descr = json_string_value(json_object_get(doc, "description"));
-    int rc = buf_printf(out, err, "%s%s%s%s%s\n", id != NULL ? id : "?",
-                        version != NULL ? " " : "", version != NULL ? version : "",
-                        title != NULL ? " - " : "", title != NULL ? title : "");
+    int rc = buf_printf(out, err, "%s%s%s%s%s\n", id != NULL ? id : "?", version != NULL ? " " : "",
+                        version != NULL ? version : "", title != NULL ? " - " : "",
+                        title != NULL ? title : "");
     if (rc == 0 && descr != NULL) {
         rc = buf_printf(out, err, "%s\n", descr);
     }
@@ -179,7 +180,7 @@ static int describe_head(const json_t *doc, struct buf *out, struct qerr *err)
         rc = buf_puts(out, "execution:", err);
         size_t i;
         const json_t *o;
-        json_array_foreach (jco, i, o) {
+        json_array_foreach(jco, i, o) {
             const char *s = json_string_value(o);
             rc = rc < 0 || s == NULL ? rc : buf_printf(out, err, "%s %s", i > 0 ? "," : "", s);
         }

@@ -59,8 +59,8 @@ static void safe_name(const char *s, char *out, size_t outsz)
     size_t o = 0;
     for (; *s != '\0' && o + 1 < outsz; s++) {
         char ch = *s;
-        bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-                  ch == '_' || ch == '-' || (ch == '.' && o > 0);
+        bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+                  (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || (ch == '.' && o > 0);
         if (ok) {
             out[o++] = ch;
         }
@@ -140,7 +140,8 @@ static int download(struct cli *cli, const char *output_id, const json_t *ref, s
     }
     safe_name(r.filename[0] != '\0' ? r.filename : output_id, base, sizeof base);
     if (index > 0) {
-        snprintf(name, sizeof name, "%s-%zu%s", base, index, r.filename[0] != '\0' ? "" : ext_for(type));
+        snprintf(name, sizeof name, "%s-%zu%s", base, index,
+                 r.filename[0] != '\0' ? "" : ext_for(type));
     } else {
         snprintf(name, sizeof name, "%s%s", base, r.filename[0] != '\0' ? "" : ext_for(type));
     }
@@ -186,7 +187,7 @@ static int show_one(struct cli *cli, const char *output_id, const json_t *v, con
     const json_t *item;
     if (json_is_array(v) && json_array_size(v) > 0) {
         refs = true;
-        json_array_foreach (v, i, item) {
+        json_array_foreach(v, i, item) {
             refs = refs && is_ref(item);
         }
     }
@@ -208,7 +209,7 @@ static int show_one(struct cli *cli, const char *output_id, const json_t *v, con
     if (!json_is_array(v)) {
         return download(cli, output_id, v, 0, dir, err);
     }
-    json_array_foreach (v, i, item) {
+    json_array_foreach(v, i, item) {
         if (download(cli, output_id, item, i + 1, dir, err) < 0) {
             return -1;
         }
@@ -231,7 +232,7 @@ int cmd_results_show(struct cli *cli, const json_t *results, const char *output_
     }
     const char *id;
     const json_t *v;
-    json_object_foreach ((json_t *)results, id, v) {
+    json_object_foreach((json_t *)results, id, v) {
         if (show_one(cli, id, v, output_dir, err) < 0) {
             return -1;
         }

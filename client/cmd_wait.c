@@ -46,8 +46,8 @@ static bool watch_update(struct watch *w, const json_t *info)
     int progress = json_is_integer(p) ? (int)json_integer_value(p) : -1;
     char m[sizeof w->message];
     snprintf(m, sizeof m, "%s", msg != NULL ? msg : "");
-    bool changed = strcmp(w->status, status) != 0 || w->progress != progress ||
-                   strcmp(w->message, m) != 0;
+    bool changed =
+        strcmp(w->status, status) != 0 || w->progress != progress || strcmp(w->message, m) != 0;
     snprintf(w->status, sizeof w->status, "%s", status);
     snprintf(w->message, sizeof w->message, "%s", m);
     w->progress = progress;

@@ -100,8 +100,7 @@ static char *cell_copy(const char *s)
     return c;
 }
 
-int fmt_table_init(struct fmt_table *t, size_t ncols, const char *const *headers,
-                   struct qerr *err)
+int fmt_table_init(struct fmt_table *t, size_t ncols, const char *const *headers, struct qerr *err)
 {
     QASSERT(ncols > 0 && ncols <= FMT_TABLE_MAX_COLS);
     memset(t, 0, sizeof *t);
@@ -159,7 +158,8 @@ static int render_row(const struct fmt_table *t, const char *const *row, const s
         bool last = c + 1 == t->ncols;
         if (last && last_max > 0 && fmt_width(s) > last_max) {
             size_t keep = last_max > 3 ? last_max - 3 : 0;
-            if (buf_append(out, s, prefix_bytes(s, keep), err) < 0 || buf_puts(out, "...", err) < 0) {
+            if (buf_append(out, s, prefix_bytes(s, keep), err) < 0 ||
+                buf_puts(out, "...", err) < 0) {
                 return -1;
             }
             break;
@@ -198,7 +198,8 @@ int fmt_table_render(const struct fmt_table *t, size_t width, struct buf *out, s
         last_max = used + 10 < width ? width - used : 10;
     }
     for (size_t r = 0; r < t->nrows; r++) {
-        if (render_row(t, (const char *const *)t->cells + r * t->ncols, w, last_max, out, err) < 0) {
+        if (render_row(t, (const char *const *)t->cells + r * t->ncols, w, last_max, out, err) <
+            0) {
             return -1;
         }
     }

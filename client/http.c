@@ -138,8 +138,8 @@ static void take_filename(const char *v, size_t n, char *out, size_t outsz)
     size_t o = 0;
     for (; p < end && *p != ';' && o + 1 < outsz; p++) {
         char ch = *p;
-        bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-                  ch == '.' || ch == '_' || ch == '-';
+        bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+                  (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
         if (ok) {
             out[o++] = ch;
         }
@@ -209,8 +209,8 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 static int join_url(const struct http_client *c, const char *url_or_path, char *out, size_t outsz,
                     struct qerr *err)
 {
-    bool absolute = strncmp(url_or_path, "http://", 7) == 0 ||
-                    strncmp(url_or_path, "https://", 8) == 0;
+    bool absolute =
+        strncmp(url_or_path, "http://", 7) == 0 || strncmp(url_or_path, "https://", 8) == 0;
     int n = absolute ? snprintf(out, outsz, "%s", url_or_path)
                      : snprintf(out, outsz, "%s%s", c->base, url_or_path);
     if (n < 0 || (size_t)n >= outsz) {
@@ -283,7 +283,8 @@ static int perform(const struct http_client *c, struct xfer *x, struct curl_slis
         goto out;
     }
     if (cc != CURLE_OK) {
-        qerr_set(err, QERR_BACKEND, HTTP_NET_ERROR_PREFIX "%s: %s", c->base, curl_easy_strerror(cc));
+        qerr_set(err, QERR_BACKEND, HTTP_NET_ERROR_PREFIX "%s: %s", c->base,
+                 curl_easy_strerror(cc));
         goto out;
     }
     curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &x->r->status);

@@ -26,10 +26,14 @@ struct cmd_entry {
 };
 
 static const struct cmd_entry commands[] = {
-    {ARGS_CMD_PROCESSES, cmd_processes}, {ARGS_CMD_DESCRIBE, cmd_describe},
-    {ARGS_CMD_RUN, cmd_run},             {ARGS_CMD_STATUS, cmd_status},
-    {ARGS_CMD_WAIT, cmd_wait},           {ARGS_CMD_LOGS, cmd_logs},
-    {ARGS_CMD_RESULTS, cmd_results},     {ARGS_CMD_DISMISS, cmd_dismiss},
+    {ARGS_CMD_PROCESSES, cmd_processes},
+    {ARGS_CMD_DESCRIBE, cmd_describe},
+    {ARGS_CMD_RUN, cmd_run},
+    {ARGS_CMD_STATUS, cmd_status},
+    {ARGS_CMD_WAIT, cmd_wait},
+    {ARGS_CMD_LOGS, cmd_logs},
+    {ARGS_CMD_RESULTS, cmd_results},
+    {ARGS_CMD_DISMISS, cmd_dismiss},
     {ARGS_CMD_JOBS, cmd_jobs},
 };
 

@@ -55,7 +55,7 @@ bool oas_type_fits(const json_t *schema, const json_t *value)
     if (alt != NULL) {
         size_t i;
         const json_t *s;
-        json_array_foreach (alt, i, s) {
+        json_array_foreach(alt, i, s) {
             if (oas_type_fits(s, value)) {
                 return true;
             }
@@ -63,18 +63,26 @@ bool oas_type_fits(const json_t *schema, const json_t *value)
         return false;
     }
     const char *type = oas_type(schema);
-    if (type == NULL || (json_is_null(value) && json_is_true(json_object_get(schema, "nullable")))) {
+    if (type == NULL ||
+        (json_is_null(value) && json_is_true(json_object_get(schema, "nullable")))) {
         return true;
     }
     switch (json_typeof(value)) {
-    case JSON_OBJECT: return strcmp(type, "object") == 0;
-    case JSON_ARRAY: return strcmp(type, "array") == 0;
-    case JSON_STRING: return strcmp(type, "string") == 0;
-    case JSON_INTEGER: return strcmp(type, "integer") == 0 || strcmp(type, "number") == 0;
-    case JSON_REAL: return strcmp(type, "number") == 0;
+    case JSON_OBJECT:
+        return strcmp(type, "object") == 0;
+    case JSON_ARRAY:
+        return strcmp(type, "array") == 0;
+    case JSON_STRING:
+        return strcmp(type, "string") == 0;
+    case JSON_INTEGER:
+        return strcmp(type, "integer") == 0 || strcmp(type, "number") == 0;
+    case JSON_REAL:
+        return strcmp(type, "number") == 0;
     case JSON_TRUE:
-    case JSON_FALSE: return strcmp(type, "boolean") == 0;
-    case JSON_NULL: return false;
+    case JSON_FALSE:
+        return strcmp(type, "boolean") == 0;
+    case JSON_NULL:
+        return false;
     }
     return false;
 }
@@ -122,7 +130,7 @@ static int summary_enum(const json_t *schema, struct buf *out, struct qerr *err)
     }
     size_t i;
     const json_t *v;
-    json_array_foreach (e, i, v) {
+    json_array_foreach(e, i, v) {
         char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
         int rc = text == NULL ? -1 : buf_printf(out, err, "%s%s", i > 0 ? ", " : "", text);
         free(text);
@@ -143,8 +151,9 @@ static int summary_at(const json_t *schema, int depth, struct buf *out, struct q
     if (alt != NULL) {
         size_t i;
         const json_t *s;
-        json_array_foreach (alt, i, s) {
-            if ((i > 0 && buf_puts(out, " | ", err) < 0) || summary_at(s, depth + 1, out, err) < 0) {
+        json_array_foreach(alt, i, s) {
+            if ((i > 0 && buf_puts(out, " | ", err) < 0) ||
+                summary_at(s, depth + 1, out, err) < 0) {
                 return -1;
             }
         }
@@ -155,7 +164,8 @@ static int summary_at(const json_t *schema, int depth, struct buf *out, struct q
     const char *format = json_string_value(json_object_get(schema, "format"));
     int rc;
     if (type == NULL) {
-        rc = buf_puts(out, json_object_get(schema, "$ref") != NULL ? "(see the schema)" : "any", err);
+        rc = buf_puts(out, json_object_get(schema, "$ref") != NULL ? "(see the schema)" : "any",
+                      err);
     } else if (oas_is_binary(schema)) {
         rc = buf_printf(out, err, "binary string%s%s%s", media != NULL ? " (" : "",
                         media != NULL ? media : "", media != NULL ? ")" : "");

@@ -18,10 +18,10 @@
 #include "common/qstr.h"
 
 #define NAME_MAX_LEN 255
-#define QFREE_JSON(v) \
-    do { \
+#define QFREE_JSON(v)   \
+    do {                \
         json_decref(v); \
-        (v) = NULL; \
+        (v) = NULL;     \
     } while (0)
 
 static json_t *check_bounds(const json_t *schema, json_t *v, const char *text, struct qerr *err)
@@ -32,7 +32,8 @@ static json_t *check_bounds(const json_t *schema, json_t *v, const char *text, s
     bool xlo = json_is_true(json_object_get(schema, "exclusiveMinimum"));
     bool xhi = json_is_true(json_object_get(schema, "exclusiveMaximum"));
     bool low = json_is_number(mn) && (xlo ? x <= json_number_value(mn) : x < json_number_value(mn));
-    bool high = json_is_number(mx) && (xhi ? x >= json_number_value(mx) : x > json_number_value(mx));
+    bool high =
+        json_is_number(mx) && (xhi ? x >= json_number_value(mx) : x > json_number_value(mx));
     if (low || high) {
         qerr_set(err, QERR_INVALID, "'%s' is %s the %s of %g", text, low ? "below" : "above",
                  low ? "minimum" : "maximum", json_number_value(low ? mn : mx));
@@ -163,7 +164,7 @@ static bool in_enum(const json_t *schema, const json_t *v)
     }
     size_t i;
     const json_t *x;
-    json_array_foreach (e, i, x) {
+    json_array_foreach(e, i, x) {
         if (json_equal(x, v)) {
             return true;
         }
@@ -176,7 +177,7 @@ static json_t *parse_alternatives(const json_t *alt, const char *text, struct qe
     struct qerr first = QERR_INIT;
     size_t i;
     const json_t *s;
-    json_array_foreach (alt, i, s) {
+    json_array_foreach(alt, i, s) {
         struct qerr e = QERR_INIT;
         json_t *v = value_parse(s, text, &e);
         if (v != NULL) {
@@ -296,7 +297,7 @@ static void input_names(const json_t *inputs_desc, char *out, size_t outsz)
     const char *name;
     const json_t *d;
     out[0] = '\0';
-    json_object_foreach ((json_t *)inputs_desc, name, d) {
+    json_object_foreach((json_t *)inputs_desc, name, d) {
         int n = snprintf(out + o, outsz - o, "%s%s", o > 0 ? ", " : "", name);
         if (n < 0 || (size_t)n >= outsz - o) {
             break;
@@ -357,7 +358,7 @@ static int check_required(const json_t *inputs_desc, const json_t *inputs, struc
 {
     const char *name;
     const json_t *d;
-    json_object_foreach ((json_t *)inputs_desc, name, d) {
+    json_object_foreach((json_t *)inputs_desc, name, d) {
         long min;
         long max;
         oas_occurs(d, &min, &max);

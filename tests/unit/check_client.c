@@ -34,10 +34,16 @@ static const struct args_case args_cases[] = {
     {{"--json", "describe", "echo"}, 0, ARGS_CMD_DESCRIBE, "echo", NULL},
     {{"describe", "echo", "--json"}, 0, ARGS_CMD_DESCRIBE, "echo", NULL},
     {{"run", "echo", "-i", "a=1", "--input=b=2", "-ic=3", "--async", "--wait", "-o", "d"},
-     0, ARGS_CMD_RUN, "echo", NULL},
+     0,
+     ARGS_CMD_RUN,
+     "echo",
+     NULL},
     {{"logs", "J", "--follow"}, 0, ARGS_CMD_LOGS, "J", NULL},
-    {{"jobs", "--status", "failed,running", "--process=echo", "--limit", "5"}, 0, ARGS_CMD_JOBS,
-     NULL, NULL},
+    {{"jobs", "--status", "failed,running", "--process=echo", "--limit", "5"},
+     0,
+     ARGS_CMD_JOBS,
+     NULL,
+     NULL},
     {{"--help"}, 0, ARGS_CMD_HELP, NULL, NULL},
     {{"run", "--help"}, 0, ARGS_CMD_HELP, NULL, NULL},
     {{"--version"}, 0, ARGS_CMD_VERSION, NULL, NULL},
@@ -92,7 +98,7 @@ END_TEST
 
 START_TEST(args_values_and_environment)
 {
-    char *argv[] = {"quern", "run", "echo", "-i", "a=1", "--input", "b=@f.json", "--wait",
+    char *argv[] = {"quern",           "run", "echo", "-i", "a=1", "--input", "b=@f.json", "--wait",
                     "--output-dir=out"};
     struct args_env env = {"http://env:1/", "u:p", NULL};
     struct args a;
@@ -314,10 +320,12 @@ static const struct inputs_case inputs_cases[] = {
     {{"message=a=b"}, "{\"message\":\"a=b\"}", NULL},
     {{"message=@@at"}, "{\"message\":\"@at\"}", NULL},
     {{"message=hi", "tags=a", "tags=[\"b\",\"c\"]"},
-     "{\"message\":\"hi\",\"tags\":[\"a\",\"b\",\"c\"]}", NULL},
+     "{\"message\":\"hi\",\"tags\":[\"a\",\"b\",\"c\"]}",
+     NULL},
     {{"message=hi", "names=x"}, "{\"message\":\"hi\",\"names\":\"x\"}", NULL},
     {{"message=hi", "names=x", "names=y", "names=z"},
-     "{\"message\":\"hi\",\"names\":[\"x\",\"y\",\"z\"]}", NULL},
+     "{\"message\":\"hi\",\"names\":[\"x\",\"y\",\"z\"]}",
+     NULL},
     {{"message=hi", "pair=1", "pair=2.5"}, "{\"message\":\"hi\",\"pair\":[1,2.5]}", NULL},
     {{"message=hi", "pair=1", "pair=2", "pair=3"}, NULL, "input 'pair' takes at most 2 values"},
     {{"message=hi", "message=again"}, NULL, "input 'message' takes at most 1 value"},
@@ -500,7 +508,9 @@ END_TEST
 
 START_TEST(clean_and_width)
 {
-    char s[] = "a\tb\x7f" "c\xc2\x9b" "d\xc3\xa9";
+    char s[] = "a\tb\x7f"
+               "c\xc2\x9b"
+               "d\xc3\xa9";
     fmt_clean(s);
     ck_assert_str_eq(s, "a b c  d\xc3\xa9");
     ck_assert_uint_eq(fmt_width("d\xc3\xa9\xe2\x82\xac"), 3);
@@ -515,8 +525,8 @@ END_TEST
 START_TEST(base64_vectors)
 {
     static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
-    static const char *const out[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=",
-                                      "Zm9vYmFy"};
+    static const char *const out[] = {"",         "Zg==",     "Zm8=",    "Zm9v",
+                                      "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
     for (size_t i = 0; i < QUERN_ARRAY_LEN(in); i++) {
         char *e = b64_encode((const unsigned char *)in[i], strlen(in[i]));
         ck_assert_str_eq(e, out[i]);
