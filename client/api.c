@@ -62,9 +62,8 @@ void api_fail(struct cli *cli, const struct http_resp *r, struct qerr *err)
     if (doc != NULL && exception_text(doc, text, sizeof text)) {
         fmt_clean(text);
         qerr_set(err, code, "%s (HTTP %ld)", text, r->status);
-        if (cli->args->json) {
-            api_print_json(cli->out, doc);
-        }
+        json_decref(cli->exception);
+        cli->exception = json_incref(doc);
     } else {
         snprintf(text, sizeof text, "%s", buf_cstr(&r->body));
         text[strcspn(text, "\r\n")] = '\0';
@@ -95,6 +94,7 @@ int api_send(struct cli *cli, const char *method, const char *path, const json_t
     }
     ans->status = r.status;
     snprintf(ans->location, sizeof ans->location, "%s", r.location);
+    snprintf(ans->monitor, sizeof ans->monitor, "%s", r.monitor);
     if (r.status < 200 || r.status >= 300) {
         /* Callers may look at an error document (a failed sync job names its job). */
         ans->doc = json_loadb(buf_cstr(&r.body), r.body.len, 0, NULL);

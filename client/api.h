@@ -5,9 +5,9 @@
  * exception's title and detail (RFC 7807 document) or, for a body that is
  * not one, the status and the start of the body.
  *
- * With --json a server exception document is also printed to stdout, so
- * scripts see the server's own words. Paths are built with api_path(),
- * which percent-encodes the id.
+ * The last exception document is kept in cli->exception: main() prints it
+ * with --json when the command fails, so scripts see the server's own words. Paths are built with
+ * api_path(), which percent-encodes the id.
  */
 #ifndef QUERN_CLIENT_API_H
 #define QUERN_CLIENT_API_H
@@ -24,7 +24,8 @@
 struct api_answer {
     long status;
     char location[HTTP_URL_MAX];
-    json_t *doc; /* new reference, NULL when the body was empty */
+    char monitor[HTTP_URL_MAX]; /* Link rel="monitor": the job a sync answer came from */
+    json_t *doc;                /* new reference, NULL when the body was empty */
 };
 
 /* Fills out with prefix + escaped id + suffix ("/jobs/" id "/results"). */
@@ -47,7 +48,7 @@ void api_answer_cleanup(struct api_answer *ans);
 /* GET path expecting a JSON object; *out is a new reference. */
 int api_get(struct cli *cli, const char *path, json_t **out, struct qerr *err) QUERN_MUSTCHECK;
 
-/* Turns a non-2xx answer into err (see above); prints the exception with --json. */
+/* Turns a non-2xx answer into err (see above) and keeps its exception in cli->exception. */
 void api_fail(struct cli *cli, const struct http_resp *r, struct qerr *err);
 
 /* GET /jobs/{id}: the statusInfo document, new reference. */

@@ -40,13 +40,14 @@ static bool allows(const json_t *desc, const char *option)
     return false;
 }
 
-/* The job id of a 201 answer: statusInfo's jobID, else the Location's last segment. */
+/* The job id of an answer: statusInfo's jobID, else the last segment of Location or monitor. */
 static int job_id_of(const struct api_answer *ans, char *out, size_t outsz, struct qerr *err)
 {
     const char *id = json_string_value(json_object_get(ans->doc, "jobID"));
-    if (id == NULL && ans->location[0] != '\0') {
-        const char *slash = strrchr(ans->location, '/');
-        id = slash != NULL ? slash + 1 : ans->location;
+    const char *url = ans->location[0] != '\0' ? ans->location : ans->monitor;
+    if (id == NULL && url[0] != '\0') {
+        const char *slash = strrchr(url, '/');
+        id = slash != NULL ? slash + 1 : url;
     }
     if (id == NULL || id[0] == '\0' || strlen(id) >= outsz) {
         qerr_set(err, QERR_BACKEND, "the server created a job but did not say its ID");
@@ -90,7 +91,8 @@ static int follow_job(struct cli *cli, const char *job_id, struct qerr *err)
     return rc;
 }
 
-/* A failed sync request may name the job it made (Location or jobID): then the job failed. */
+/* A failed sync request may name its job (jobID, Location, Link rel=monitor): then the job failed.
+ */
 static int sync_failed(struct cli *cli, const struct api_answer *ans, struct qerr *err)
 {
     char job_id[256];
@@ -105,8 +107,7 @@ static int sync_failed(struct cli *cli, const struct api_answer *ans, struct qer
         json_decref(info);
         return -1;
     }
-    fprintf(cli->msg, "quern: %s\n", err->msg);
-    int rc = cmd_job_report(cli, job_id, info);
+    int rc = cmd_job_report(cli, job_id, info); /* prints the job's exception itself */
     json_decref(info);
     qerr_clear(err);
     return rc;

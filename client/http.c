@@ -166,6 +166,34 @@ static void take_header(char *dst, size_t dstsz, const char *v, size_t n)
     dst[n] = '\0';
 }
 
+/* From a Link header value, the URL of the link whose rel is "monitor". */
+static void take_monitor(const char *v, size_t n, char *out, size_t outsz)
+{
+    const char *end = v + n;
+    const char *p = v;
+    while (p < end) {
+        const char *lt = memchr(p, '<', (size_t)(end - p));
+        const char *gt = lt != NULL ? memchr(lt, '>', (size_t)(end - lt)) : NULL;
+        if (gt == NULL) {
+            return;
+        }
+        const char *next = memchr(gt, ',', (size_t)(end - gt));
+        const char *stop = next != NULL ? next : end;
+        bool monitor = false;
+        for (const char *q = gt; q < stop && !monitor; q++) {
+            size_t left = (size_t)(stop - q);
+            monitor = (left >= 12 && strncasecmp(q, "rel=\"monitor", 12) == 0) ||
+                      (left >= 11 && strncasecmp(q, "rel=monitor", 11) == 0);
+        }
+        if (monitor && (size_t)(gt - lt - 1) < outsz) {
+            memcpy(out, lt + 1, (size_t)(gt - lt - 1));
+            out[gt - lt - 1] = '\0';
+            return;
+        }
+        p = stop + (next != NULL);
+    }
+}
+
 static size_t on_header(char *data, size_t size, size_t nitems, void *userdata)
 {
     struct xfer *x = userdata;
@@ -181,6 +209,8 @@ static size_t on_header(char *data, size_t size, size_t nitems, void *userdata)
         take_header(x->r->content_type, sizeof x->r->content_type, v, vlen);
     } else if (klen == 8 && strncasecmp(data, "Location", 8) == 0) {
         take_header(x->r->location, sizeof x->r->location, v, vlen);
+    } else if (klen == 4 && strncasecmp(data, "Link", 4) == 0) {
+        take_monitor(v, vlen, x->r->monitor, sizeof x->r->monitor);
     } else if (klen == 19 && strncasecmp(data, "Content-Disposition", 19) == 0) {
         take_filename(v, vlen, x->r->filename, sizeof x->r->filename);
     }

@@ -35,6 +35,7 @@ struct http_resp {
     struct buf body;        /* the body (downloads: only an error body) */
     char content_type[128]; /* "" when absent */
     char location[HTTP_URL_MAX];
+    char monitor[HTTP_URL_MAX]; /* the URL of a Link header with rel="monitor", "" if none */
     char filename[256]; /* Content-Disposition filename, reduced to [A-Za-z0-9._-]; "" if none */
 };
 

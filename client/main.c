@@ -10,9 +10,11 @@
  */
 #include "common/compat.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <unistd.h>
 
+#include "client/api.h"
 #include "client/args.h"
 #include "client/cli.h"
 #include "client/cmd.h"
@@ -49,7 +51,7 @@ static int fail(const struct qerr *err)
 static int run_command(const struct args *a)
 {
     struct qerr err = QERR_INIT;
-    struct cli cli = {a, {0}, stdout, stderr, isatty(STDERR_FILENO) != 0};
+    struct cli cli = {a, {0}, stdout, stderr, isatty(STDERR_FILENO) != 0, NULL};
     cmd_fn fn = NULL;
     for (size_t i = 0; i < QUERN_ARRAY_LEN(commands); i++) {
         fn = commands[i].cmd == a->cmd ? commands[i].fn : fn;
@@ -60,6 +62,10 @@ static int run_command(const struct args *a)
     }
     int rc = fn(&cli, &err);
     http_client_cleanup(&cli.http);
+    if (rc < 0 && a->json && cli.exception != NULL) {
+        api_print_json(stdout, cli.exception);
+    }
+    json_decref(cli.exception);
     fflush(stdout);
     return rc < 0 ? fail(&err) : rc;
 }

@@ -9,7 +9,8 @@ ephemeral port, in a thread of the test process, and serves:
 
   GET    /processes                  three processes (echo, progress, files), paged by 2
   GET    /processes/{id}             descriptions with typed input schemas
-  POST   /processes/{id}/execution   sync: 200 results document; Prefer: respond-async: 201
+  POST   /processes/{id}/execution   sync: 200 results document, or for message=fail a 500
+                                     exception with Link rel="monitor"; Prefer: respond-async: 201
                                      statusInfo + Location; inputs checked against a few rules
   GET    /jobs[?status&processID&limit]    job list
   GET    /jobs/{id}                  statusInfo; each poll advances a job by 25 %
@@ -219,8 +220,13 @@ class FakeOGC:
             return self.exc(h, 400, "invalid-parameter-value", "Invalid input", "input 'message' is required")
         fail = inputs.get("message") == "fail"
         if "respond-async" not in (h.headers.get("Prefer") or ""):
-            if fail:
-                return self.exc(h, 500, "job-failed", "Job failed", "the process said no")
+            if fail:  # the job ran and failed: its exception, and the job as rel="monitor"
+                job = Job(pid, inputs, fail=True)
+                job.status, job.progress, job.message = "failed", 100, "the process said no"
+                self.jobs[job.id] = job
+                return self.send(h, 500, {"type": EXC + "job-failed", "title": "Job failed", "status": 500,
+                                          "detail": "the process said no"}, "application/problem+json",
+                                 {"Link": f'<{base}/jobs/{job.id}>; rel="monitor"'})
             return self.send(h, 200, {"echo": inputs})
         job = Job(pid, inputs, fail=fail)
         self.jobs[job.id] = job
@@ -262,7 +268,7 @@ class FakeOGC:
 
     def results(self, h, job, base):
         if job.status == "failed":
-            return self.exc(h, 500, "job-failed", "Job failed", job.message)
+            return self.exc(h, 500, "job-failed", "Job failed", job.message.split(": ", 1)[-1])
         if job.status != "successful":
             return self.exc(h, 404, "result-not-ready", "Results not ready", f"job is {job.status}")
         if job.process_id == "files":

@@ -147,9 +147,10 @@ class FakeServerClientTest(unittest.TestCase):
         r = self.ok(self.q("run", "nope", "-i", "a=1"), 3)
         self.assertEqual(r.stderr.strip(), "quern: error: Process not found: no process 'nope' (HTTP 404)")
 
-    def test_run_sync_failure_prints_exception_title_and_detail(self):
-        r = self.ok(self.q("run", "echo", "-i", "message=fail"), 3)
-        self.assertIn("quern: error: Job failed: the process said no (HTTP 500)", r.stderr)
+    def test_run_sync_failure_is_a_failed_job(self):
+        r = self.ok(self.q("run", "echo", "-i", "message=fail"), 1)
+        self.assertRegex(r.stdout, r"^job [0-9a-f-]{36} failed: the process said no\n$")
+        self.assertEqual(r.stderr, "quern: Job failed: the process said no (HTTP 500)\n")
 
     def test_run_async_prints_the_job_id(self):
         r = self.ok(self.q("run", "progress", "--async"))
@@ -178,7 +179,7 @@ class FakeServerClientTest(unittest.TestCase):
         job = self.ok(self.q("run", "echo", "--async", "-i", "message=fail")).stdout.strip()
         r = self.ok(self.q("wait", job), 1)
         self.assertEqual(r.stdout, f"job {job} failed: boom: step 4 broke\n")
-        self.assertIn("quern: Job failed: boom: step 4 broke (HTTP 500)", r.stderr)
+        self.assertIn("quern: Job failed: step 4 broke (HTTP 500)", r.stderr)
         r = self.ok(self.q("run", "echo", "--wait", "-i", "message=fail"), 1)
         self.assertIn("failed: boom: step 4 broke", r.stdout)
 
@@ -254,7 +255,7 @@ class FakeServerClientTest(unittest.TestCase):
         job = self.ok(self.q("run", "echo", "--async", "-i", "message=fail")).stdout.strip()
         self.ok(self.q("wait", job), 1)
         r = self.ok(self.q("results", job), 1)
-        self.assertIn("Job failed: boom: step 4 broke", r.stderr)
+        self.assertIn("Job failed: step 4 broke (HTTP 500)", r.stderr)
 
     def test_dismiss(self):
         job = self.ok(self.q("run", "progress", "--async")).stdout.strip()
@@ -289,6 +290,9 @@ class FakeServerClientTest(unittest.TestCase):
                 self.assertIsInstance(doc, dict)
         r = self.ok(self.q("--json", "run", "nope"), 3)
         self.assertEqual(json.loads(r.stdout)["title"], "Process not found")
+        # A failed sync job: one document, the job's statusInfo.
+        r = self.ok(self.q("--json", "run", "echo", "-i", "message=fail"), 1)
+        self.assertEqual(json.loads(r.stdout)["status"], "failed")
 
     # --- credentials, usage, faults ------------------------------------
 
