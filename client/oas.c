@@ -42,6 +42,9 @@ bool oas_is_binary(const json_t *schema)
 
 const json_t *oas_alternatives(const json_t *schema)
 {
+    if (oas_type(schema) != NULL) {
+        return NULL; /* a typed schema's oneOf only adds constraints (array lengths...) */
+    }
     const json_t *alt = json_object_get(schema, "oneOf");
     if (!json_is_array(alt)) {
         alt = json_object_get(schema, "anyOf");

@@ -28,7 +28,11 @@ const char *oas_type(const json_t *schema);
  */
 bool oas_is_binary(const json_t *schema);
 
-/* The alternatives of a oneOf/anyOf schema (a JSON array), NULL when it is not one. */
+/*
+ * The alternatives of an untyped oneOf/anyOf schema (a JSON array), NULL
+ * when it is not one: a schema with a type takes that type, its oneOf then
+ * only constrains (the OGC bounding box's 4 or 6 numbers).
+ */
 const json_t *oas_alternatives(const json_t *schema);
 
 /* True when value's JSON type is one the schema's type (or one alternative) allows. */

@@ -190,6 +190,9 @@ static const struct value_case value_cases[] = {
     {"{\"oneOf\":[{\"type\":\"integer\"},{\"type\":\"string\",\"enum\":[\"max\"]}]}", "max",
      "\"max\""},
     {"{\"anyOf\":[{\"type\":\"integer\"},{\"type\":\"boolean\"}]}", "x", NULL},
+    {"{\"type\":\"array\",\"items\":{\"type\":\"number\"},\"oneOf\":[{\"minItems\":4},"
+     "{\"minItems\":6}]}",
+     "1,2,3,4", "[1,2,3,4]"},
     {"{}", "{\"a\":1}", "{\"a\":1}"},
     {"{}", "12", "12"},
     {"{}", "plain words", "\"plain words\""},
