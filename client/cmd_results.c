@@ -163,9 +163,13 @@ out:
 
 static void print_value(struct cli *cli, const char *output_id, const json_t *v)
 {
+    /* A qualified value {"value": ..., "mediaType": ...}; an object with only a
+     * "value" key is the output's own value. */
     const json_t *q = json_object_get(v, "value");
-    if (json_is_object(v) && q != NULL) {
-        v = q; /* a qualified value: {"value": ..., "mediaType": ...} */
+    if (q != NULL &&
+        (json_object_get(v, "mediaType") != NULL || json_object_get(v, "encoding") != NULL ||
+         json_object_get(v, "schema") != NULL)) {
+        v = q;
     }
     char *text = json_is_string(v) ? strdup(json_string_value(v))
                                    : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -187,7 +191,8 @@ static int show_one(struct cli *cli, const char *output_id, const json_t *v, con
     const json_t *item;
     if (json_is_array(v) && json_array_size(v) > 0) {
         refs = true;
-        json_array_foreach(v, i, item) {
+        json_array_foreach(v, i, item)
+        {
             refs = refs && is_ref(item);
         }
     }
@@ -209,7 +214,8 @@ static int show_one(struct cli *cli, const char *output_id, const json_t *v, con
     if (!json_is_array(v)) {
         return download(cli, output_id, v, 0, dir, err);
     }
-    json_array_foreach(v, i, item) {
+    json_array_foreach(v, i, item)
+    {
         if (download(cli, output_id, item, i + 1, dir, err) < 0) {
             return -1;
         }
@@ -232,7 +238,8 @@ int cmd_results_show(struct cli *cli, const json_t *results, const char *output_
     }
     const char *id;
     const json_t *v;
-    json_object_foreach((json_t *)results, id, v) {
+    json_object_foreach((json_t *)results, id, v)
+    {
         if (show_one(cli, id, v, output_dir, err) < 0) {
             return -1;
         }

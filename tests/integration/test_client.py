@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: MIT
 """The quern command-line client, run as a program (harness.CLIENT_BIN).
 
-FakeServerClientTest drives every command against fake_ogc.FakeOGC, the
-stand-in server (see its header for why and what it serves). Exit codes and
+RealStackClientTest drives the client against the real stack (quern-api
+behind lighttpd, a quern-runner, the example plugins) and checks what it
+did in PostgreSQL. FakeServerClientTest drives it against
+fake_ogc.FakeOGC, the stand-in server (see its header), for what the real
+stack cannot be made to do and for exact protocol details. Exit codes and
 messages are asserted: 0 success, 1 job failed, 2 usage, 3 server/network.
 """
 import json
@@ -16,7 +19,7 @@ import subprocess
 import unittest
 
 from fake_ogc import PNG, FakeOGC
-from harness import BUILD, CLIENT_BIN, OUT, workdir
+from harness import BUILD, CLIENT_BIN, PLUGINS, TOP, Stack, poll, workdir
 
 
 def quern(*args, url=None, env=None, stderr_tty=False, timeout=60):
@@ -51,6 +54,183 @@ def quern(*args, url=None, env=None, stderr_tty=False, timeout=60):
     p.stdout.close()
     p.wait(timeout)
     return subprocess.CompletedProcess(p.args, p.returncode, out, b"".join(chunks).decode())
+
+
+def real_stack_ready():
+    """The API, the runner and the example plugins are all in this tree."""
+    need = ("cgi/http_execute.c", "runner/daemon.c", "plugins/echo.yaml", "plugins/files.yaml")
+    return all(os.path.exists(os.path.join(TOP, p)) for p in need)
+
+
+@unittest.skipUnless(real_stack_ready(), "the API, runner and example plugins are not on this branch yet")
+class RealStackClientTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack("client-real")
+        cls.stack.start_runner()
+        cls.url = cls.stack.url
+        cls.dir = workdir("client-real-files")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.stop()
+
+    def q(self, *args, **kw):
+        kw.setdefault("url", self.url)
+        return quern(*args, **kw)
+
+    def ok(self, r, code=0):
+        self.assertEqual(r.returncode, code, f"stdout:\n{r.stdout}\nstderr:\n{r.stderr}")
+        return r
+
+    def last_job(self, process):
+        return self.stack.db.query("SELECT * FROM quern.jobs WHERE process_id = %s ORDER BY created DESC LIMIT 1",
+                                   (process,))[0]
+
+    def test_processes_and_describe(self):
+        r = self.ok(self.q("processes"))
+        ids = [ln.split()[0] for ln in r.stdout.splitlines()[1:]]
+        for pid in ("echo", "files", "progress", "sleep"):
+            self.assertIn(pid, ids)
+        r = self.ok(self.q("describe", "echo"))
+        inputs = r.stdout.split("\nINPUT ")[1].split("\n\nOUTPUT ")[0]
+        rows = {ln.split()[0]: ln for ln in inputs.splitlines()[1:]}
+        self.assertRegex(rows["text"], r'^text\s+string\s+optional\s+""\s+Text$')
+        self.assertRegex(rows["pause"], r"^pause\s+number \[0\.\.600\]\s+optional\s+0\s+Pause$")
+        self.assertIn("binary string (image/tiff)", rows["image"])
+        self.assertIn("number | string", rows["numberOrText"])
+        self.assertIn("\n\nOUTPUT  ", r.stdout)
+        doc = json.loads(self.ok(self.q("--json", "describe", "echo")).stdout)
+        self.assertEqual(doc["id"], "echo")
+
+    def test_run_echo_sync_with_typed_inputs(self):
+        img = os.path.join(self.dir, "tiny.tif")
+        with open(img, "wb") as f:
+            f.write(b"II*\x00" + bytes(range(64)))
+        r = self.ok(self.q("run", "echo", "-i", "text=hello", "-i", "labels=a", "-i", "labels=b",
+                           "-i", "numberOrText=7", "-i", 'payload={"value": "v"}', "-i", f"image=@{img}",
+                           "-i", "pause=0"))
+        job = self.last_job("echo")
+        self.assertEqual(job["mode"], "sync")
+        self.assertEqual(job["status"], "successful")
+        import base64
+        inputs = job["request"]["inputs"]
+        self.assertEqual(inputs["text"], "hello")
+        self.assertEqual(inputs["labels"], ["a", "b"])
+        self.assertEqual(inputs["numberOrText"], 7)
+        self.assertEqual(inputs["payload"], {"value": "v"})
+        self.assertEqual(inputs["pause"], 0)
+        self.assertEqual(base64.b64decode(inputs["image"]), b"II*\x00" + bytes(range(64)))
+        out = dict(ln.split(": ", 1) for ln in r.stdout.splitlines())
+        self.assertEqual(out["text"], "hello")
+        self.assertEqual(json.loads(out["labels"]), ["a", "b"])
+        self.assertEqual(json.loads(out["payload"]), {"value": "v"})
+        self.assertEqual(out["numberOrText"], "7")
+
+    def test_run_echo_async_wait(self):
+        r = self.ok(self.q("run", "echo", "--wait", "-i", "text=later"))
+        self.assertIn("text: later\n", r.stdout)
+        lines = r.stderr.splitlines()
+        self.assertRegex(lines[-1], r"^job [0-9a-f-]{36} successful$")
+        job_id = lines[-1].split()[1]
+        self.assertEqual(self.stack.job(job_id)["mode"], "async")
+        r = self.ok(self.q("--json", "run", "echo", "--async", "-i", "text=j"))
+        info = json.loads(r.stdout)
+        self.assertEqual(info["processID"], "echo")
+        r = self.ok(self.q("--json", "wait", info["jobID"]))
+        self.assertEqual(json.loads(r.stdout)["status"], "successful")
+
+    def test_logs_follow_on_the_progress_process(self):
+        job = self.ok(self.q("run", "progress", "--async", "-i", "steps=4", "-i", "delay=0.3")).stdout.strip()
+        r = self.ok(self.q("logs", job, "--follow"))
+        self.assertEqual(self.stack.job(job)["status"], "successful")
+        rows = self.stack.db.query("SELECT stream, line FROM quern.job_logs WHERE job_id = %s ORDER BY seq", (job,))
+        self.assertGreaterEqual(len(rows), 5)
+        self.assertEqual(r.stdout.splitlines(), [x["line"] for x in rows if x["stream"] == "stdout"])
+        self.assertIn("step 4 of 4 done", r.stdout)
+        # Following a job that has ended prints everything and returns at once.
+        self.assertEqual(self.ok(self.q("logs", job, "--follow")).stdout, r.stdout)
+
+    def test_wait_shows_progress(self):
+        job = self.ok(self.q("run", "progress", "--async", "-i", "steps=3", "-i", "delay=0.4")).stdout.strip()
+        r = self.ok(self.q("wait", job, stderr_tty=True))
+        self.assertIn("\r[", r.stderr)
+        self.assertIn("100% successful", r.stderr)
+        self.assertRegex(r.stdout, f"^job {job} successful(: .*)?\n$")
+        job = self.ok(self.q("run", "progress", "--async", "-i", "steps=2", "-i", "delay=0.3")).stdout.strip()
+        r = self.ok(self.q("wait", job))
+        self.assertIn(f"job {job}: 100% successful", r.stderr)
+
+    def test_results_download_of_the_files_process(self):
+        out = os.path.join(self.dir, "run-out")
+        r = self.ok(self.q("run", "files", "--wait", "-i", "lines=4", "--output-dir", out))
+        self.assertEqual(sorted(os.listdir(out)), ["report.txt", "table.csv"])
+        job_id = r.stderr.splitlines()[-1].split()[1]
+        files = {x["output_id"]: x for x in self.stack.db.query(
+            "SELECT output_id, bytes, sha256 FROM quern.job_files WHERE job_id = %s", (job_id,))}
+        import hashlib
+        for name, oid in (("report.txt", "report"), ("table.csv", "table")):
+            with open(os.path.join(out, name), "rb") as f:
+                data = f.read()
+            self.assertEqual(len(data), files[oid]["bytes"])
+            self.assertEqual(hashlib.sha256(data).hexdigest(), files[oid]["sha256"])
+            self.assertIn(f"{oid}: saved {out}/{name} ({len(data)} bytes)", r.stdout)
+        again = os.path.join(self.dir, "results-out")
+        self.ok(self.q("results", job_id, "--output-dir", again))
+        self.assertEqual(sorted(os.listdir(again)), ["report.txt", "table.csv"])
+
+    def test_dismiss_of_sleep(self):
+        job = self.ok(self.q("run", "sleep", "--async", "-i", "seconds=60")).stdout.strip()
+        self.stack.wait_status(job, "running")
+        r = self.ok(self.q("dismiss", job))
+        self.assertEqual(r.stdout, f"job {job} dismissed\n")
+        r = self.ok(self.q("wait", job), 1)
+        self.assertIn(f"job {job} dismissed", r.stdout)
+        self.assertEqual(self.stack.wait_status(job)["status"], "dismissed")
+        r = self.ok(self.q("jobs", "--process", "sleep", "--status", "dismissed"))
+        rows = r.stdout.splitlines()[1:]
+        self.assertIn(job, [x.split()[0] for x in rows])
+        self.assertTrue(all(x.split()[1:3] == ["sleep", "dismissed"] for x in rows), rows)
+
+    def test_jobs_table_filters(self):
+        for _ in range(3):
+            self.ok(self.q("run", "echo", "-i", "text=t"))
+        r = self.ok(self.q("jobs", "--process", "echo", "--status", "successful", "--limit", "2"))
+        lines = r.stdout.splitlines()
+        self.assertEqual(lines[0].split(), ["JOB", "PROCESS", "STATUS", "PROGRESS", "CREATED", "MESSAGE"])
+        self.assertEqual(len(lines), 3)
+        self.assertTrue(all(x.split()[1:3] == ["echo", "successful"] for x in lines[1:]))
+        doc = json.loads(self.ok(self.q("--json", "jobs", "--process", "echo,files")).stdout)
+        self.assertTrue(all(j["processID"] in ("echo", "files") for j in doc["jobs"]))
+
+    def test_errors_and_exit_codes(self):
+        r = self.ok(self.q("run", "nope"), 3)
+        self.assertRegex(r.stderr, r"^quern: error: .*nope.* \(HTTP 404\)\n$")
+        r = self.ok(self.q("describe", "nope"), 3)
+        self.assertIn("(HTTP 404)", r.stderr)
+        # Found by the client from the schema: nothing is submitted.
+        before = self.stack.db.value("SELECT count(*) FROM quern.jobs")
+        r = self.ok(self.q("run", "echo", "-i", "pause=-1"), 2)
+        self.assertIn("input 'pause': '-1' is below the minimum of 0", r.stderr)
+        r = self.ok(self.q("run", "echo", "-i", "colour=red"), 2)
+        self.assertIn("the process has no input 'colour'", r.stderr)
+        # Found by the server (the bbox needs 4 or 6 numbers): its exception, exit 3.
+        r = self.ok(self.q("run", "echo", "-i", 'boundingBox={"bbox": [1, 2, 3, 4, 5]}'), 3)
+        self.assertRegex(r.stderr, r"^quern: error: .+ \(HTTP 400\)\n$")
+        self.assertEqual(self.stack.db.value("SELECT count(*) FROM quern.jobs"), before)
+        r = self.ok(self.q("status", "00000000-0000-0000-0000-000000000000"), 3)
+        self.assertIn("(HTTP 404)", r.stderr)
+
+    def test_failed_job_exits_1(self):
+        r = self.ok(self.q("run", "fail", "-i", "message=it broke"), 1)
+        self.assertRegex(r.stdout, r"^job [0-9a-f-]{36} failed")
+        job = self.ok(self.q("run", "fail", "--async")).stdout.strip()
+        r = self.ok(self.q("wait", job), 1)
+        self.assertTrue(r.stdout.startswith(f"job {job} failed"), r.stdout)
+        r = self.ok(self.q("results", job), 1)
+        r = self.ok(self.q("logs", job))
+        self.assertIn("about to fail", r.stdout)
+        self.assertIn("error: this process always fails", r.stderr)
 
 
 class FakeServerClientTest(unittest.TestCase):
