@@ -15,7 +15,8 @@ ephemeral port, in a thread of the test process, and serves:
   GET    /jobs[?status&processID&limit]    job list
   GET    /jobs/{id}                  statusInfo; each poll advances a job by 25 %
   GET    /jobs/{id}/results          results document (links for files), exception when failed
-  GET    /jobs/{id}/results/{out}    the file, with Content-Disposition
+  GET    /jobs/{id}/results/{out}    the file, with a hostile Content-Disposition name
+  GET    /files/{out}                the same files, for links to another origin (file_base=URL)
   GET    /jobs/{id}/logs?since=N     {jobID, processID, status, logs: [{seq, at, stream, line}]}
   DELETE /jobs/{id}                  dismiss
 
@@ -74,6 +75,10 @@ PROCESSES = {
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
 
 
+def parts_of(path):
+    return [p for p in path.split("/") if p]
+
+
 class Job:
     def __init__(self, process_id, inputs, fail=False):
         self.id = str(uuid.uuid4())
@@ -111,9 +116,10 @@ class Job:
 
 
 class FakeOGC:
-    def __init__(self, fault=None, token=None):
+    def __init__(self, fault=None, token=None, file_base=None):
         self.fault = fault
         self.token = token
+        self.file_base = file_base  # another server's URL: result links point there
         self.requests = []
         self.jobs = {}
         self.lock = threading.Lock()
@@ -171,7 +177,7 @@ class FakeOGC:
                                   "headers": dict(h.headers), "body": body})
         if self.fault == "text500":
             return self.send(h, 500, "Internal Server Error\nstack trace here\n", "text/plain")
-        if self.token and h.headers.get("Authorization") != f"Bearer {self.token}":
+        if self.token and h.headers.get("Authorization") != f"Bearer {self.token}" and parts_of(u.path)[:1] != ["files"]:
             return self.exc(h, 401, "unauthorized", "Unauthorized", "a valid token is needed")
         parts = [p for p in u.path.split("/") if p]
         base = self.url
@@ -188,6 +194,8 @@ class FakeOGC:
             return self.send(h, 200, p)
         if len(parts) == 3 and parts[0] == "processes" and parts[2] == "execution" and method == "POST":
             return self.execute(h, parts[1], body, base)
+        if len(parts) == 2 and parts[0] == "files" and method == "GET":
+            return self.job_route(h, method, None, ["results", parts[1]], q, base)
         if parts == ["jobs"] and method == "GET":
             return self.job_list(h, q, base)
         if len(parts) >= 2 and parts[0] == "jobs":
@@ -272,9 +280,10 @@ class FakeOGC:
         if job.status != "successful":
             return self.exc(h, 404, "result-not-ready", "Results not ready", f"job is {job.status}")
         if job.process_id == "files":
+            fb = f"{self.file_base}/files" if self.file_base else f"{base}/jobs/{job.id}/results"
             return self.send(h, 200, {
-                "image": {"href": f"{base}/jobs/{job.id}/results/image", "type": "image/png"},
-                "report": {"href": f"{base}/jobs/{job.id}/results/report", "type": "text/plain"}})
+                "image": {"href": f"{fb}/image", "type": "image/png"},
+                "report": {"href": f"{fb}/report", "type": "text/plain"}})
         if job.process_id == "progress":
             return self.send(h, 200, {"done": True})
         return self.send(h, 200, {"echo": job.inputs})

@@ -203,6 +203,17 @@ class RealStackClientTest(unittest.TestCase):
         doc = json.loads(self.ok(self.q("--json", "jobs", "--process", "echo,files")).stdout)
         self.assertTrue(all(j["processID"] in ("echo", "files") for j in doc["jobs"]))
 
+    def test_json_on_every_command(self):
+        job = self.ok(self.q("run", "progress", "--async", "-i", "steps=1", "-i", "delay=0")).stdout.strip()
+        cmds = [["processes"], ["describe", "echo"], ["run", "echo", "-i", "text=m"], ["status", job],
+                ["wait", job], ["logs", job], ["results", job], ["jobs", "--limit", "2"], ["dismiss", job]]
+        for c in cmds:
+            with self.subTest(cmd=c):
+                r = self.ok(self.q("--json", *c))
+                self.assertIsInstance(json.loads(r.stdout), dict)
+        r = self.ok(self.q("--json", "run", "nope"), 3)
+        self.assertEqual(json.loads(r.stdout)["status"], 404)
+
     def test_errors_and_exit_codes(self):
         r = self.ok(self.q("run", "nope"), 3)
         self.assertRegex(r.stderr, r"^quern: error: .*nope.* \(HTTP 404\)\n$")
@@ -233,7 +244,9 @@ class RealStackClientTest(unittest.TestCase):
         self.assertIn("error: this process always fails", r.stderr)
 
 
-class FakeServerClientTest(unittest.TestCase):
+class FakeBase(unittest.TestCase):
+    """Starts one stand-in server for the class; no tests of its own."""
+
     @classmethod
     def setUpClass(cls):
         cls.fake = FakeOGC()
@@ -255,15 +268,10 @@ class FakeServerClientTest(unittest.TestCase):
         self.assertEqual(r.returncode, code, f"stdout:\n{r.stdout}\nstderr:\n{r.stderr}")
         return r
 
-    # --- processes and describe ---------------------------------------
 
-    def test_processes_table_follows_next_links(self):
-        before = len(self.requests_for("GET", "/processes"))
-        r = self.ok(self.q("processes"))
-        lines = r.stdout.splitlines()
-        self.assertEqual(lines[0].split(), ["ID", "VERSION", "TITLE"])
-        self.assertEqual([ln.split()[0] for ln in lines[1:]], ["echo", "files", "progress"])
-        self.assertEqual(len(self.requests_for("GET", "/processes")) - before, 2)  # two pages
+@unittest.skipIf(real_stack_ready(), "RealStackClientTest covers this against the real stack")
+class FakeServerClientTest(FakeBase):
+    """Every command against the stand-in, while the real stack is not on the branch."""
 
     def test_describe_lists_inputs_with_types_defaults_occurrences(self):
         r = self.ok(self.q("describe", "echo"))
@@ -277,8 +285,6 @@ class FakeServerClientTest(unittest.TestCase):
         self.assertIn('string one of "fast", "slow"', rows["mode"])
         self.assertIn("integer | string", rows["level"])
         self.assertRegex(rows["echo"], r"^echo\s+object\s+The inputs$")
-
-    # --- run -----------------------------------------------------------
 
     def test_run_sync_sends_values_typed_by_the_schema(self):
         d = workdir("client-fake-run")
@@ -367,8 +373,6 @@ class FakeServerClientTest(unittest.TestCase):
         r = self.ok(self.q("wait", "00000000-0000-0000-0000-000000000000"), 3)
         self.assertIn("Job not found: no job '00000000-0000-0000-0000-000000000000' (HTTP 404)", r.stderr)
 
-    # --- status, logs, results, dismiss, jobs --------------------------
-
     def test_status_fields(self):
         job = self.ok(self.q("run", "progress", "--async")).stdout.strip()
         r = self.ok(self.q("status", job))
@@ -398,32 +402,6 @@ class FakeServerClientTest(unittest.TestCase):
         r = self.ok(self.q("--json", "logs", job, "--follow"))
         entries = [json.loads(ln) for ln in r.stdout.splitlines()]
         self.assertEqual([e["stream"] for e in entries], ["stdout", "stdout", "stderr", "stdout", "stdout"])
-
-    def test_results_download_reference_outputs(self):
-        job = self.ok(self.q("run", "files", "--async")).stdout.strip()
-        r = self.ok(self.q("results", job), 3)  # not ready yet
-        self.assertIn("Results not ready: job is accepted (HTTP 404)", r.stderr)
-        self.ok(self.q("wait", job))
-        d = workdir("client-fake-results")
-        out = os.path.join(d, "new")
-        r = self.ok(self.q("results", job, "--output-dir", out))
-        # The server's file name is kept but reduced to a plain name in the directory.
-        self.assertEqual(sorted(os.listdir(out)), ["plot.png", "report.txt"])
-        self.assertIn(f"image: saved {out}/plot.png (264 bytes)", r.stdout)
-        self.assertIn(f"report: saved {out}/report.txt (9 bytes)", r.stdout)
-        with open(os.path.join(out, "plot.png"), "rb") as f:
-            self.assertEqual(f.read(), PNG)
-        mode = stat.S_IMODE(os.stat(os.path.join(out, "plot.png")).st_mode)
-        self.assertEqual(mode & 0o044, 0o044, oct(mode))  # not mkstemp's 0600
-        self.assertFalse(os.path.exists(os.path.join(d, "evil")))
-        # Into the current directory by default.
-        cwd = os.path.join(d, "cwd")
-        os.makedirs(cwd)
-        e = {k: v for k, v in os.environ.items() if not k.startswith("QUERN_")}
-        e["QUERN_URL"] = self.url
-        p = subprocess.run([CLIENT_BIN, "results", job], cwd=cwd, env=e, capture_output=True, text=True)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual(sorted(os.listdir(cwd)), ["plot.png", "report.txt"])
 
     def test_run_wait_output_dir_downloads(self):
         out = os.path.join(workdir("client-fake-runout"), "o")
@@ -474,7 +452,44 @@ class FakeServerClientTest(unittest.TestCase):
         r = self.ok(self.q("--json", "run", "echo", "-i", "message=fail"), 1)
         self.assertEqual(json.loads(r.stdout)["status"], "failed")
 
-    # --- credentials, usage, faults ------------------------------------
+
+class FakeFaultsTest(FakeBase):
+    """What the real stack cannot be made to do: hostile or broken answers, no server at all,
+    more than one page of processes, credentials checked by a stand-in."""
+
+    def test_processes_table_follows_next_links(self):
+        before = len(self.requests_for("GET", "/processes"))
+        r = self.ok(self.q("processes"))
+        lines = r.stdout.splitlines()
+        self.assertEqual(lines[0].split(), ["ID", "VERSION", "TITLE"])
+        self.assertEqual([ln.split()[0] for ln in lines[1:]], ["echo", "files", "progress"])
+        self.assertEqual(len(self.requests_for("GET", "/processes")) - before, 2)  # two pages
+
+    def test_results_download_reference_outputs(self):
+        job = self.ok(self.q("run", "files", "--async")).stdout.strip()
+        r = self.ok(self.q("results", job), 3)  # not ready yet
+        self.assertIn("Results not ready: job is accepted (HTTP 404)", r.stderr)
+        self.ok(self.q("wait", job))
+        d = workdir("client-fake-results")
+        out = os.path.join(d, "new")
+        r = self.ok(self.q("results", job, "--output-dir", out))
+        # The server's file name is kept but reduced to a plain name in the directory.
+        self.assertEqual(sorted(os.listdir(out)), ["plot.png", "report.txt"])
+        self.assertIn(f"image: saved {out}/plot.png (264 bytes)", r.stdout)
+        self.assertIn(f"report: saved {out}/report.txt (9 bytes)", r.stdout)
+        with open(os.path.join(out, "plot.png"), "rb") as f:
+            self.assertEqual(f.read(), PNG)
+        mode = stat.S_IMODE(os.stat(os.path.join(out, "plot.png")).st_mode)
+        self.assertEqual(mode & 0o044, 0o044, oct(mode))  # not mkstemp's 0600
+        self.assertFalse(os.path.exists(os.path.join(d, "evil")))
+        # Into the current directory by default.
+        cwd = os.path.join(d, "cwd")
+        os.makedirs(cwd)
+        e = {k: v for k, v in os.environ.items() if not k.startswith("QUERN_")}
+        e["QUERN_URL"] = self.url
+        p = subprocess.run([CLIENT_BIN, "results", job], cwd=cwd, env=e, capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(sorted(os.listdir(cwd)), ["plot.png", "report.txt"])
 
     def test_token_is_sent_and_never_printed(self):
         fake = FakeOGC(token="s3cret-token")
@@ -494,6 +509,22 @@ class FakeServerClientTest(unittest.TestCase):
                              "Basic " + base64.b64encode(b"ann:pw").decode())
         finally:
             fake.stop()
+
+    def test_credentials_stay_on_the_servers_origin(self):
+        other = FakeOGC()
+        fake = FakeOGC(token="tok-123", file_base=other.url)
+        try:
+            job = self.ok(quern("--token", "tok-123", "run", "files", "--async", url=fake.url)).stdout.strip()
+            self.ok(quern("--token", "tok-123", "wait", job, url=fake.url))
+            out = os.path.join(workdir("client-fake-origin"), "o")
+            self.ok(quern("--token", "tok-123", "results", job, "--output-dir", out, url=fake.url))
+            self.assertEqual(sorted(os.listdir(out)), ["plot.png", "report.txt"])
+            self.assertEqual([r["path"] for r in other.requests], ["/files/image", "/files/report"])
+            self.assertTrue(all("Authorization" not in r["headers"] for r in other.requests))
+            self.assertTrue(all(r["headers"].get("Authorization") == "Bearer tok-123" for r in fake.requests))
+        finally:
+            fake.stop()
+            other.stop()
 
     def test_usage_errors_exit_2(self):
         cases = [([], "no command given"), (["frob"], "unknown command 'frob'"),
