@@ -16,7 +16,6 @@
 
 #define CMD_BIT(c) (1u << (c))
 #define ALL_CMDS 0xffffffffu
-#define JOB_WAITERS (CMD_BIT(ARGS_CMD_RUN) | CMD_BIT(ARGS_CMD_WAIT))
 
 struct cmd_def {
     const char *name;
