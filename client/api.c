@@ -64,6 +64,12 @@ void api_fail(struct cli *cli, const struct http_resp *r, struct qerr *err)
         qerr_set(err, code, "%s (HTTP %ld)", text, r->status);
         json_decref(cli->exception);
         cli->exception = json_incref(doc);
+    } else if (r->status >= 300 && r->status < 400 && r->location[0] != '\0') {
+        /* Redirects are not followed (a POST would turn into a GET): say where to go. */
+        snprintf(text, sizeof text, "%s", r->location);
+        fmt_clean(text);
+        qerr_set(err, code, "the server answered HTTP %ld, redirecting to %s: use that as --url",
+                 r->status, text);
     } else {
         snprintf(text, sizeof text, "%s", buf_cstr(&r->body));
         text[strcspn(text, "\r\n")] = '\0';

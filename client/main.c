@@ -11,6 +11,7 @@
 #include "common/compat.h"
 
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -48,6 +49,19 @@ static int fail(const struct qerr *err)
     return err->code == QERR_INVALID ? CLI_EXIT_USAGE : CLI_EXIT_SERVER;
 }
 
+/*
+ * Ctrl-C while a progress bar is drawn: end its line so the shell's prompt
+ * starts on a fresh one, then die of the signal as usual. write(), signal()
+ * and raise() are async-signal-safe.
+ */
+static void on_interrupt(int sig)
+{
+    ssize_t n = write(STDERR_FILENO, "\n", 1);
+    (void)n;
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 static int run_command(const struct args *a)
 {
     struct qerr err = QERR_INIT;
@@ -57,6 +71,9 @@ static int run_command(const struct args *a)
         fn = commands[i].cmd == a->cmd ? commands[i].fn : fn;
     }
     QASSERT(fn != NULL);
+    if (cli.msg_is_tty) {
+        signal(SIGINT, on_interrupt);
+    }
     if (http_client_init(&cli.http, a->url, a->user, a->token, &err) < 0) {
         return fail(&err);
     }

@@ -20,7 +20,8 @@ ephemeral port, in a thread of the test process, and serves:
   GET    /jobs/{id}/logs?since=N     {jobID, processID, status, logs: [{seq, at, stream, line}]}
   DELETE /jobs/{id}                  dismiss
 
-Faults: fault="text500" answers every request with a 500 text/plain body.
+Faults: fault="text500" answers every request with a 500 text/plain body,
+fault="redirect" with a 301 to another URL.
 Every request is recorded in .requests (method, path, headers, body) for
 the tests to assert on.
 """
@@ -175,6 +176,12 @@ class FakeOGC:
         with self.lock:
             self.requests.append({"method": method, "path": u.path, "query": q,
                                   "headers": dict(h.headers), "body": body})
+        if self.fault == "redirect":
+            h.send_response(301)
+            h.send_header("Location", "https://elsewhere.example/quern" + h.path)
+            h.send_header("Content-Length", "0")
+            h.end_headers()
+            return None
         if self.fault == "text500":
             return self.send(h, 500, "Internal Server Error\nstack trace here\n", "text/plain")
         if self.token and h.headers.get("Authorization") != f"Bearer {self.token}" and parts_of(u.path)[:1] != ["files"]:

@@ -13,6 +13,7 @@ import os
 import pty
 import select
 import shutil
+import signal
 import socket
 import stat
 import subprocess
@@ -455,7 +456,7 @@ class FakeServerClientTest(FakeBase):
 
 class FakeFaultsTest(FakeBase):
     """What the real stack cannot be made to do: hostile or broken answers, no server at all,
-    more than one page of processes, credentials checked by a stand-in."""
+    more than one page of processes, credentials checked by a stand-in, a job that never ends."""
 
     def test_processes_table_follows_next_links(self):
         before = len(self.requests_for("GET", "/processes"))
@@ -557,6 +558,49 @@ class FakeFaultsTest(FakeBase):
                     r = self.ok(quern(*argv, url=fake.url), 3)
                     self.assertEqual(r.stderr.strip(),
                                      "quern: error: the server answered HTTP 500: Internal Server Error")
+        finally:
+            fake.stop()
+
+    def test_interrupt_ends_the_progress_line(self):
+        job = self.ok(self.q("run", "progress", "--async")).stdout.strip()
+        self.fake.jobs[job].advance()
+        self.fake.jobs[job].progress = -100000  # never reaches 100 %
+        master, slave = pty.openpty()
+        e = {k: v for k, v in os.environ.items() if not k.startswith("QUERN_")}
+        e["QUERN_URL"] = self.url
+        p = subprocess.Popen([CLIENT_BIN, "wait", job], env=e, stdout=subprocess.DEVNULL, stderr=slave,
+                             stdin=subprocess.DEVNULL)
+        os.close(slave)
+        seen = b""
+        try:
+            while b"\r[" not in seen:
+                r, _, _ = select.select([master], [], [], 20)
+                self.assertTrue(r, "no progress line drawn")
+                seen += os.read(master, 4096)
+            p.send_signal(signal.SIGINT)
+            self.assertEqual(p.wait(20), -signal.SIGINT)
+            while True:
+                r, _, _ = select.select([master], [], [], 5)
+                try:
+                    data = os.read(master, 4096) if r else b""
+                except OSError:
+                    data = b""
+                if not data:
+                    break
+                seen += data
+        finally:
+            os.close(master)
+            if p.poll() is None:
+                p.kill()
+        self.assertTrue(seen.endswith(b"\x1b[K\r\n") or seen.endswith(b"\x1b[K\n"), seen[-40:])
+
+    def test_redirect_is_reported_not_followed(self):
+        fake = FakeOGC(fault="redirect")
+        try:
+            r = self.ok(quern("run", "echo", "-i", "message=x", url=fake.url), 3)
+            self.assertEqual(r.stderr.strip(), "quern: error: the server answered HTTP 301, redirecting to "
+                             "https://elsewhere.example/quern/processes/echo: use that as --url")
+            self.assertEqual(len(fake.requests), 1)
         finally:
             fake.stop()
 
