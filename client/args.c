@@ -37,6 +37,7 @@ enum opt_id {
     OPT_USER,
     OPT_TOKEN,
     OPT_JSON,
+    OPT_VERBOSE,
     OPT_HELP,
     OPT_VERSION,
     OPT_INPUT,
@@ -62,6 +63,7 @@ static const struct opt_def opts[] = {
     {"user", 'u', true, OPT_USER, ALL_CMDS},
     {"token", 't', true, OPT_TOKEN, ALL_CMDS},
     {"json", 'j', false, OPT_JSON, ALL_CMDS},
+    {"verbose", 'v', false, OPT_VERBOSE, ALL_CMDS},
     {"help", 'h', false, OPT_HELP, ALL_CMDS},
     {"version", 'V', false, OPT_VERSION, ALL_CMDS},
     {"input", 'i', true, OPT_INPUT, CMD_BIT(ARGS_CMD_RUN)},
@@ -89,7 +91,7 @@ const char *args_cmd_name(enum args_cmd cmd)
 
 void args_usage(FILE *f)
 {
-    fputs("usage: quern [--url URL] [--user U:P | --token T] [--json] COMMAND [ARGS]\n"
+    fputs("usage: quern [--url URL] [--user U:P | --token T] [--json] [--verbose] COMMAND [ARGS]\n"
           "\n"
           "commands:\n"
           "  processes                    list the processes\n"
@@ -179,6 +181,9 @@ static int opt_apply(const struct opt_def *o, const char *v, struct args *out, s
         break;
     case OPT_JSON:
         out->json = true;
+        break;
+    case OPT_VERBOSE:
+        out->verbose = true;
         break;
     case OPT_HELP:
         out->cmd = ARGS_CMD_HELP;

@@ -40,6 +40,7 @@ struct args {
     const char *user;  /* --user U:P, else $QUERN_USER */
     const char *token; /* --token T, else $QUERN_TOKEN */
     bool json;
+    bool verbose; /* log each request (method, URL, status, size, time) on stderr */
     enum args_cmd cmd;
     const char *operand;                 /* process id (describe, run) or job id */
     const char *inputs[ARGS_MAX_INPUTS]; /* -i NAME=VALUE, in order */

@@ -125,7 +125,8 @@ static int jobs_table(struct cli *cli, const json_t *jobs, struct qerr *err)
     }
     size_t i;
     const json_t *j;
-    json_array_foreach(jobs, i, j) {
+    json_array_foreach(jobs, i, j)
+    {
         char progress[16] = "-";
         char created[32];
         const json_t *p = json_object_get(j, "progress");

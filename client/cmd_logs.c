@@ -88,7 +88,8 @@ static int fetch(struct cli *cli, struct cursor *c, json_t **page, struct qerr *
     }
     size_t i;
     const json_t *e;
-    json_array_foreach(logs, i, e) {
+    json_array_foreach(logs, i, e)
+    {
         const json_t *seq = json_object_get(e, "seq");
         c->since = json_is_integer(seq) ? (long long)json_integer_value(seq) : c->since + 1;
     }
@@ -117,7 +118,8 @@ static int dump(struct cli *cli, struct cursor *c, struct qerr *err)
         } else {
             size_t i;
             const json_t *e;
-            json_array_foreach(logs, i, e) {
+            json_array_foreach(logs, i, e)
+            {
                 print_line(cli, c, e);
             }
         }
@@ -144,7 +146,8 @@ static int follow(struct cli *cli, struct cursor *c, struct qerr *err)
         const json_t *logs = json_object_get(page, "logs");
         size_t i;
         const json_t *e;
-        json_array_foreach(logs, i, e) {
+        json_array_foreach(logs, i, e)
+        {
             print_line(cli, c, e);
         }
         bool done = api_status_is_final(json_string_value(json_object_get(page, "status")));

@@ -20,7 +20,8 @@ static const char *next_link(const json_t *doc)
 {
     size_t i;
     const json_t *l;
-    json_array_foreach(json_object_get(doc, "links"), i, l) {
+    json_array_foreach(json_object_get(doc, "links"), i, l)
+    {
         const char *rel = json_string_value(json_object_get(l, "rel"));
         if (rel != NULL && strcmp(rel, "next") == 0) {
             return json_string_value(json_object_get(l, "href"));
@@ -84,7 +85,8 @@ int cmd_processes(struct cli *cli, struct qerr *err)
     }
     size_t i;
     const json_t *p;
-    json_array_foreach(json_object_get(doc, "processes"), i, p) {
+    json_array_foreach(json_object_get(doc, "processes"), i, p)
+    {
         const char *row[] = {json_string_value(json_object_get(p, "id")),
                              json_string_value(json_object_get(p, "version")),
                              json_string_value(json_object_get(p, "title"))};
@@ -134,7 +136,8 @@ static int params_table(const json_t *params, bool with_occurs, struct buf *out,
     }
     const char *name;
     const json_t *p;
-    json_object_foreach((json_t *)params, name, p) {
+    json_object_foreach((json_t *)params, name, p)
+    {
         const json_t *schema = json_object_get(p, "schema");
         const char *title = json_string_value(json_object_get(p, "title"));
         const char *descr =
@@ -180,7 +183,8 @@ static int describe_head(const json_t *doc, struct buf *out, struct qerr *err)
         rc = buf_puts(out, "execution:", err);
         size_t i;
         const json_t *o;
-        json_array_foreach(jco, i, o) {
+        json_array_foreach(jco, i, o)
+        {
             const char *s = json_string_value(o);
             rc = rc < 0 || s == NULL ? rc : buf_printf(out, err, "%s %s", i > 0 ? "," : "", s);
         }

@@ -31,7 +31,8 @@ static bool allows(const json_t *desc, const char *option)
     }
     size_t i;
     const json_t *o;
-    json_array_foreach(jco, i, o) {
+    json_array_foreach(jco, i, o)
+    {
         const char *s = json_string_value(o);
         if (s != NULL && strcmp(s, option) == 0) {
             return true;

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "client/http.h"
+#include "common/log.h"
 
 #define CONNECT_TIMEOUT_S 15L
 
@@ -299,8 +300,8 @@ static struct curl_slist *setup(const struct http_client *c, const char *url, st
     return hdrs;
 }
 
-static int perform(const struct http_client *c, struct xfer *x, struct curl_slist *hdrs,
-                   struct qerr *err)
+static int perform(const struct http_client *c, const char *method, const char *url, struct xfer *x,
+                   struct curl_slist *hdrs, struct qerr *err)
 {
     int rc = -1;
     if (hdrs == NULL) {
@@ -318,6 +319,13 @@ static int perform(const struct http_client *c, struct xfer *x, struct curl_slis
         goto out;
     }
     curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &x->r->status);
+    curl_off_t bytes = 0;
+    curl_off_t usec = 0;
+    curl_easy_getinfo(c->curl, CURLINFO_SIZE_DOWNLOAD_T, &bytes);
+    curl_easy_getinfo(c->curl, CURLINFO_TOTAL_TIME_T, &usec);
+    /* The URL never holds credentials (args refuses them there). */
+    log_debug("%s %s status=%ld bytes=%lld ms=%lld", method, url, x->r->status, (long long)bytes,
+              (long long)(usec / 1000));
     rc = 0;
 out:
     curl_slist_free_all(hdrs);
@@ -343,7 +351,7 @@ int http_request(struct http_client *c, const char *method, const char *url_or_p
         curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, json_body);
         curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(json_body));
     }
-    return perform(c, &x, hdrs, err);
+    return perform(c, method, url, &x, hdrs, err);
 }
 
 int http_download(struct http_client *c, const char *url_or_path, FILE *f, struct http_resp *r,
@@ -358,5 +366,5 @@ int http_download(struct http_client *c, const char *url_or_path, FILE *f, struc
     curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(c->curl, CURLOPT_MAXREDIRS, 5L);
     curl_easy_setopt(c->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)HTTP_DOWNLOAD_MAX);
-    return perform(c, &x, hdrs, err);
+    return perform(c, "GET", url, &x, hdrs, err);
 }

@@ -20,6 +20,7 @@
 #include "client/cli.h"
 #include "client/cmd.h"
 #include "client/fmt.h"
+#include "common/log.h"
 
 typedef int (*cmd_fn)(struct cli *cli, struct qerr *err);
 
@@ -97,6 +98,7 @@ int main(int argc, char **argv)
         fputs("Try 'quern --help'.\n", stderr);
         return CLI_EXIT_USAGE;
     }
+    log_init("quern", a.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
     if (a.cmd == ARGS_CMD_HELP) {
         args_usage(stdout);
         return CLI_EXIT_OK;

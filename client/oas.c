@@ -58,7 +58,8 @@ bool oas_type_fits(const json_t *schema, const json_t *value)
     if (alt != NULL) {
         size_t i;
         const json_t *s;
-        json_array_foreach(alt, i, s) {
+        json_array_foreach(alt, i, s)
+        {
             if (oas_type_fits(s, value)) {
                 return true;
             }
@@ -133,7 +134,8 @@ static int summary_enum(const json_t *schema, struct buf *out, struct qerr *err)
     }
     size_t i;
     const json_t *v;
-    json_array_foreach(e, i, v) {
+    json_array_foreach(e, i, v)
+    {
         char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
         int rc = text == NULL ? -1 : buf_printf(out, err, "%s%s", i > 0 ? ", " : "", text);
         free(text);
@@ -154,7 +156,8 @@ static int summary_at(const json_t *schema, int depth, struct buf *out, struct q
     if (alt != NULL) {
         size_t i;
         const json_t *s;
-        json_array_foreach(alt, i, s) {
+        json_array_foreach(alt, i, s)
+        {
             if ((i > 0 && buf_puts(out, " | ", err) < 0) ||
                 summary_at(s, depth + 1, out, err) < 0) {
                 return -1;

@@ -164,7 +164,8 @@ static bool in_enum(const json_t *schema, const json_t *v)
     }
     size_t i;
     const json_t *x;
-    json_array_foreach(e, i, x) {
+    json_array_foreach(e, i, x)
+    {
         if (json_equal(x, v)) {
             return true;
         }
@@ -177,7 +178,8 @@ static json_t *parse_alternatives(const json_t *alt, const char *text, struct qe
     struct qerr first = QERR_INIT;
     size_t i;
     const json_t *s;
-    json_array_foreach(alt, i, s) {
+    json_array_foreach(alt, i, s)
+    {
         struct qerr e = QERR_INIT;
         json_t *v = value_parse(s, text, &e);
         if (v != NULL) {
@@ -297,7 +299,8 @@ static void input_names(const json_t *inputs_desc, char *out, size_t outsz)
     const char *name;
     const json_t *d;
     out[0] = '\0';
-    json_object_foreach((json_t *)inputs_desc, name, d) {
+    json_object_foreach((json_t *)inputs_desc, name, d)
+    {
         int n = snprintf(out + o, outsz - o, "%s%s", o > 0 ? ", " : "", name);
         if (n < 0 || (size_t)n >= outsz - o) {
             break;
@@ -358,7 +361,8 @@ static int check_required(const json_t *inputs_desc, const json_t *inputs, struc
 {
     const char *name;
     const json_t *d;
-    json_object_foreach((json_t *)inputs_desc, name, d) {
+    json_object_foreach((json_t *)inputs_desc, name, d)
+    {
         long min;
         long max;
         oas_occurs(d, &min, &max);

@@ -499,8 +499,11 @@ class FakeFaultsTest(FakeBase):
             self.ok(r, 3)
             self.assertIn("Unauthorized: a valid token is needed (HTTP 401)", r.stderr)
             self.assertNotIn("wrong-token", r.stdout + r.stderr)
-            r = self.ok(quern("processes", url=fake.url, env={"QUERN_TOKEN": "s3cret-token"}))
+            r = self.ok(quern("--verbose", "processes", url=fake.url, env={"QUERN_TOKEN": "s3cret-token"}))
             self.assertIn("echo", r.stdout)
+            self.assertRegex(r.stderr, r"quern\[\d+\]: debug: GET " + fake.url +
+                             r"/processes\?limit=1000 status=200 bytes=\d+ ms=\d+\n")
+            self.assertNotIn("s3cret", r.stderr)
             self.assertEqual(fake.requests[-1]["headers"]["Authorization"], "Bearer s3cret-token")
             r = self.ok(quern("--json", "--token", "s3cret-token", "run", "nope", url=fake.url), 3)
             self.assertNotIn("s3cret", r.stdout + r.stderr)

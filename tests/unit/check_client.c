@@ -31,6 +31,7 @@ struct args_case {
 
 static const struct args_case args_cases[] = {
     {{"processes"}, 0, ARGS_CMD_PROCESSES, NULL, NULL},
+    {{"-v", "processes", "--verbose"}, 0, ARGS_CMD_PROCESSES, NULL, NULL},
     {{"--json", "describe", "echo"}, 0, ARGS_CMD_DESCRIBE, "echo", NULL},
     {{"describe", "echo", "--json"}, 0, ARGS_CMD_DESCRIBE, "echo", NULL},
     {{"run", "echo", "-i", "a=1", "--input=b=2", "-ic=3", "--async", "--wait", "-o", "d"},
