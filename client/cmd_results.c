@@ -76,18 +76,33 @@ static bool is_ref(const json_t *v)
     return json_is_object(v) && json_is_string(json_object_get(v, "href"));
 }
 
+/* mkdir -p: creates dir and any missing parents. */
 static int ensure_dir(const char *dir, struct qerr *err)
 {
+    char path[PATH_LEN];
     struct stat st;
-    if (stat(dir, &st) == 0) {
-        if (!S_ISDIR(st.st_mode)) {
-            qerr_set(err, QERR_INVALID, "%s is not a directory", dir);
+    int n = snprintf(path, sizeof path, "%s", dir);
+    if (n < 0 || (size_t)n >= sizeof path) {
+        qerr_set(err, QERR_INVALID, "output directory name too long");
+        return -1;
+    }
+    for (char *p = path + 1;; p++) {
+        bool end = *p == '\0';
+        if (*p != '/' && !end) {
+            continue;
+        }
+        *p = '\0';
+        if (mkdir(path, 0777) < 0 && errno != EEXIST) {
+            qerr_set_errno(err, QERR_INVALID, "cannot create %s", path);
             return -1;
         }
-        return 0;
+        if (end) {
+            break;
+        }
+        *p = '/';
     }
-    if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
-        qerr_set_errno(err, QERR_INVALID, "cannot create %s", dir);
+    if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        qerr_set(err, QERR_INVALID, "%s is not a directory", dir);
         return -1;
     }
     return 0;

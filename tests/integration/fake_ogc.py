@@ -128,6 +128,7 @@ class FakeOGC:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body are separate writes
 
             def log_message(self, *a):
                 pass

@@ -405,7 +405,7 @@ class FakeServerClientTest(FakeBase):
         self.assertEqual([e["stream"] for e in entries], ["stdout", "stdout", "stderr", "stdout", "stdout"])
 
     def test_run_wait_output_dir_downloads(self):
-        out = os.path.join(workdir("client-fake-runout"), "o")
+        out = os.path.join(workdir("client-fake-runout"), "o", "deeper")
         r = self.ok(self.q("run", "files", "--wait", "--output-dir", out))
         self.assertEqual(sorted(os.listdir(out)), ["plot.png", "report.txt"])
         self.assertIn("report: saved", r.stdout)
@@ -473,6 +473,10 @@ class FakeFaultsTest(FakeBase):
         self.ok(self.q("wait", job))
         d = workdir("client-fake-results")
         out = os.path.join(d, "new")
+        with open(os.path.join(d, "plain"), "w") as f:
+            f.write("x")
+        r = self.ok(self.q("results", job, "--output-dir", os.path.join(d, "plain")), 2)
+        self.assertIn(f"quern: error: {d}/plain is not a directory", r.stderr)
         r = self.ok(self.q("results", job, "--output-dir", out))
         # The server's file name is kept but reduced to a plain name in the directory.
         self.assertEqual(sorted(os.listdir(out)), ["plot.png", "report.txt"])
