@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "client/api.h"
@@ -63,7 +64,22 @@ static void on_interrupt(int sig)
     raise(sig);
 }
 
-static int run_command(const struct args *a)
+/*
+ * Blanks a credential given on the command line once it has been copied, so
+ * `ps` and /proc/PID/cmdline stop showing it (for the short time before,
+ * QUERN_USER/QUERN_TOKEN are the safe way).
+ */
+static void hide_arg(int argc, char **argv, const char *value)
+{
+    for (int i = 1; value != NULL && i < argc; i++) {
+        size_t n = strlen(argv[i]);
+        if (value >= argv[i] && value <= argv[i] + n) {
+            memset(argv[i] + (value - argv[i]), '*', strlen(value));
+        }
+    }
+}
+
+static int run_command(const struct args *a, int argc, char **argv)
 {
     struct qerr err = QERR_INIT;
     struct cli cli = {a, {0}, stdout, stderr, isatty(STDERR_FILENO) != 0, NULL};
@@ -78,6 +94,8 @@ static int run_command(const struct args *a)
     if (http_client_init(&cli.http, a->url, a->user, a->token, &err) < 0) {
         return fail(&err);
     }
+    hide_arg(argc, argv, a->user);
+    hide_arg(argc, argv, a->token);
     int rc = fn(&cli, &err);
     http_client_cleanup(&cli.http);
     if (rc < 0 && a->json && cli.exception != NULL) {
@@ -107,5 +125,5 @@ int main(int argc, char **argv)
         printf("quern %s\n", PACKAGE_VERSION);
         return CLI_EXIT_OK;
     }
-    return run_command(&a);
+    return run_command(&a, argc, argv);
 }

@@ -568,15 +568,15 @@ class FakeFaultsTest(FakeBase):
         finally:
             fake.stop()
 
-    def test_interrupt_ends_the_progress_line(self):
+    def test_interrupt_ends_the_progress_line_and_argv_hides_the_token(self):
         job = self.ok(self.q("run", "progress", "--async")).stdout.strip()
         self.fake.jobs[job].advance()
         self.fake.jobs[job].progress = -100000  # never reaches 100 %
         master, slave = pty.openpty()
         e = {k: v for k, v in os.environ.items() if not k.startswith("QUERN_")}
         e["QUERN_URL"] = self.url
-        p = subprocess.Popen([CLIENT_BIN, "wait", job], env=e, stdout=subprocess.DEVNULL, stderr=slave,
-                             stdin=subprocess.DEVNULL)
+        p = subprocess.Popen([CLIENT_BIN, "--token", "hidden-tok", "wait", job], env=e,
+                             stdout=subprocess.DEVNULL, stderr=slave, stdin=subprocess.DEVNULL)
         os.close(slave)
         seen = b""
         try:
@@ -584,6 +584,8 @@ class FakeFaultsTest(FakeBase):
                 r, _, _ = select.select([master], [], [], 20)
                 self.assertTrue(r, "no progress line drawn")
                 seen += os.read(master, 4096)
+            with open(f"/proc/{p.pid}/cmdline", "rb") as f:  # the token is blanked once copied
+                self.assertEqual(f.read().split(b"\0")[:3], [CLIENT_BIN.encode(), b"--token", b"**********"])
             p.send_signal(signal.SIGINT)
             self.assertEqual(p.wait(20), -signal.SIGINT)
             while True:
