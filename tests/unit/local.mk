@@ -17,6 +17,14 @@ tests_unit_check_db_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_db_LDADD = $(UNIT_LIBS)
 
 TESTS += tests/unit/check_common tests/unit/check_cfg tests/unit/check_db
+
+check_PROGRAMS += tests/unit/check_proc
+tests_unit_check_proc_SOURCES = tests/unit/check_proc.c
+tests_unit_check_proc_CFLAGS = $(UNIT_CFLAGS) \
+	-DPLUGINS_BAD_DIR='"$(abs_top_srcdir)/tests/unit/plugins-bad"' \
+	-DPLUGINS_DIR='"$(abs_top_srcdir)/plugins"'
+tests_unit_check_proc_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/check_proc
 endif
 
 if HAVE_CHECK
@@ -26,3 +34,4 @@ tests_unit_check_client_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_client_LDADD = client/libquernclient.a $(UNIT_LIBS)
 TESTS += tests/unit/check_client
 endif
+EXTRA_DIST += tests/unit/plugins-bad
