@@ -230,27 +230,35 @@ json_t *value_parse(const json_t *schema, const char *text, struct qerr *err)
     return v;
 }
 
+/* Reads path ("-": standard input) whole into out, at most VALUE_FILE_MAX bytes. */
 static int read_file(const char *path, struct buf *out, struct qerr *err)
 {
-    FILE *f = fopen(path, "rb");
+    bool is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (f == NULL) {
         qerr_set_errno(err, QERR_INVALID, "cannot open %s", path);
         return -1;
     }
     char chunk[65536];
     int rc = 0;
-    size_t n;
-    while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+    while (rc == 0) {
+        size_t n = fread(chunk, 1, sizeof chunk, f);
+        if (n == 0) {
+            break;
+        }
         rc = buf_append(out, chunk, n, err);
     }
     if (rc == 0 && ferror(f)) {
-        qerr_set_errno(err, QERR_INVALID, "cannot read %s", path);
+        qerr_set_errno(err, QERR_INVALID, "cannot read %s", is_stdin ? "standard input" : path);
         rc = -1;
     }
-    fclose(f);
+    if (!is_stdin) {
+        fclose(f);
+    }
     if (rc < 0 && err != NULL && err->code == QERR_TOO_LARGE) {
         err->code = QERR_INVALID;
-        snprintf(err->msg, sizeof err->msg, "%s is larger than %zu bytes", path, VALUE_FILE_MAX);
+        snprintf(err->msg, sizeof err->msg, "%s is larger than %zu bytes",
+                 is_stdin ? "standard input" : path, VALUE_FILE_MAX);
     }
     return rc;
 }

@@ -6,9 +6,9 @@
  * Text becomes the schema's type: integers and numbers (strictly parsed),
  * booleans (true/false/yes/no/on/off/1/0), arrays (a JSON array, a
  * comma-separated list of numbers or booleans, or one item per repeated
- * -i), objects (JSON), strings as typed. "@FILE" reads a file: base64 for a
- * binary string schema, else JSON, else (for a string schema) its text;
- * "@@" starts a literal "@". An input given more times than maxOccurs,
+ * -i), objects (JSON), strings as typed. "@FILE" reads a file ("@-":
+ * standard input): base64 for a binary string schema, else JSON, else (for a
+ * string schema) its text; "@@" starts a literal "@". An input given more times than maxOccurs,
  * an unknown name or a missing required input is an error (QERR_INVALID)
  * that names the input. Returned documents are new references.
  */

@@ -309,6 +309,15 @@ class FakeServerClientTest(FakeBase):
         self.assertTrue(r.stdout.startswith("echo: {"), r.stdout)
         self.assertEqual(json.loads(r.stdout[len("echo: "):]), sent["inputs"])
 
+    def test_run_reads_a_value_from_standard_input(self):
+        e = {k: v for k, v in os.environ.items() if not k.startswith("QUERN_")}
+        e["QUERN_URL"] = self.url
+        p = subprocess.run([CLIENT_BIN, "run", "echo", "-i", "message=m", "-i", "options=@-"], env=e,
+                           input='{"from": "stdin"}', capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        sent = json.loads(self.requests_for("POST", "/processes/echo/execution")[-1]["body"])
+        self.assertEqual(sent["inputs"]["options"], {"from": "stdin"})
+
     def test_run_bad_values_are_usage_errors_and_nothing_is_submitted(self):
         cases = [
             (["-i", "count=3"], "missing required input 'message' (-i message=VALUE)"),
