@@ -239,8 +239,13 @@ int fmt_progress(int progress, const char *status, const char *message, size_t w
     size_t used = fmt_width(out->data + start);
     if (rc == 0 && width > 0 && used + fmt_width(msg) > width) {
         size_t room = width > used + 3 ? width - used - 3 : 0;
-        rc = room == 0 ? 0 : buf_append(out, msg, prefix_bytes(msg, room), err);
-        rc = rc < 0 || room == 0 ? rc : buf_puts(out, "...", err);
+        if (room == 0) {
+            out->len -= 2; /* no room for any of the message: drop the ": " too */
+            out->data[out->len] = '\0';
+        } else {
+            rc = buf_append(out, msg, prefix_bytes(msg, room), err);
+            rc = rc < 0 ? rc : buf_puts(out, "...", err);
+        }
     } else if (rc == 0) {
         rc = buf_puts(out, msg, err);
     }

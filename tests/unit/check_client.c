@@ -492,6 +492,7 @@ static const struct progress_case progress_cases[] = {
     {-1, "accepted", NULL, 0, "[........................]    - accepted"},
     {40, "running", "a long message that will not fit", 50,
      "[#########...............]  40% running: a long..."},
+    {40, "running", "no room", 40, "[#########...............]  40% running"},
     {40, "running", "new\nline\x1b[2J", 0, "[#########...............]  40% running: new line [2J"},
 };
 
