@@ -23,15 +23,16 @@ from fake_ogc import PNG, FakeOGC
 from harness import BUILD, CLIENT_BIN, PLUGINS, TOP, Stack, poll, workdir
 
 
-def quern(*args, url=None, env=None, stderr_tty=False, timeout=60):
+def quern(*args, url=None, env=None, stderr_tty=False, timeout=60, input=None):
     """Runs the client; returns CompletedProcess with text stdout and stderr."""
     e = {k: v for k, v in os.environ.items() if not k.startswith("QUERN_")}
     if url:
         e["QUERN_URL"] = url
     e.update(env or {})
     if not stderr_tty:
+        stdin = {"input": input} if input is not None else {"stdin": subprocess.DEVNULL}
         return subprocess.run([CLIENT_BIN] + list(args), env=e, capture_output=True, text=True,
-                              timeout=timeout, stdin=subprocess.DEVNULL)
+                              timeout=timeout, **stdin)
     master, slave = pty.openpty()
     e["COLUMNS"] = "72"
     p = subprocess.Popen([CLIENT_BIN] + list(args), env=e, stdout=subprocess.PIPE, stderr=slave,
@@ -141,6 +142,25 @@ class RealStackClientTest(unittest.TestCase):
         r = self.ok(self.q("--json", "wait", info["jobID"]))
         self.assertEqual(json.loads(r.stdout)["status"], "successful")
 
+    def test_value_from_standard_input_and_status(self):
+        r = self.ok(self.q("--json", "run", "echo", "--async", "-i", "payload=@-", input='{"value": "piped"}'))
+        job = json.loads(r.stdout)["jobID"]
+        self.assertEqual(self.stack.job(job)["request"]["inputs"]["payload"], {"value": "piped"})
+        self.ok(self.q("wait", job))
+        r = self.ok(self.q("status", job))
+        self.assertIn(f"job       {job}\n", r.stdout)
+        self.assertIn("process   echo\n", r.stdout)
+        self.assertRegex(r.stdout, r"status    successful( \(100%\))?\n")
+        self.assertRegex(r.stdout, r"finished  \d{4}-\d\d-\d\dT")
+
+    def test_logs_follow_json_is_one_entry_per_line(self):
+        job = self.ok(self.q("run", "fail", "--async")).stdout.strip()
+        r = self.ok(self.q("--json", "logs", job, "--follow"))
+        entries = [json.loads(ln) for ln in r.stdout.splitlines()]
+        self.assertEqual([e["seq"] for e in entries], list(range(1, len(entries) + 1)))
+        self.assertIn({"stream": "stdout", "line": "about to fail"},
+                      [{"stream": e["stream"], "line": e["line"]} for e in entries])
+
     def test_logs_follow_on_the_progress_process(self):
         job = self.ok(self.q("run", "progress", "--async", "-i", "steps=4", "-i", "delay=0.3")).stdout.strip()
         r = self.ok(self.q("logs", job, "--follow"))
@@ -222,10 +242,22 @@ class RealStackClientTest(unittest.TestCase):
         self.assertIn("(HTTP 404)", r.stderr)
         # Found by the client from the schema: nothing is submitted.
         before = self.stack.db.value("SELECT count(*) FROM quern.jobs")
-        r = self.ok(self.q("run", "echo", "-i", "pause=-1"), 2)
-        self.assertIn("input 'pause': '-1' is below the minimum of 0", r.stderr)
-        r = self.ok(self.q("run", "echo", "-i", "colour=red"), 2)
-        self.assertIn("the process has no input 'colour'", r.stderr)
+        cases = [
+            (["pause=-1"], "input 'pause': '-1' is below the minimum of 0"),
+            (["pause=700"], "input 'pause': '700' is above the maximum of 600"),
+            (["pause=soon"], "input 'pause': 'soon' is not a number"),
+            (["payload=[1]"], "input 'payload': '[1]' is not a JSON object"),
+            (["text=a", "text=b"], "input 'text' takes at most 1 value"),
+            (["colour=red"], "the process has no input 'colour' (its inputs: "),
+            (["image=@/nonexistent/x.tif"], "cannot open /nonexistent/x.tif"),
+        ]
+        for specs, msg in cases:
+            with self.subTest(specs=specs):
+                argv = [a for spec in specs for a in ("-i", spec)]
+                r = self.ok(self.q("run", "echo", *argv), 2)
+                self.assertIn(msg, r.stderr)
+        r = self.ok(self.q("run", "progress", "-i", "steps=0"), 2)
+        self.assertIn("input 'steps': '0' is below the minimum of 1", r.stderr)
         # Found by the server (the bbox needs 4 or 6 numbers): its exception, exit 3.
         r = self.ok(self.q("run", "echo", "-i", 'boundingBox={"bbox": [1, 2, 3, 4, 5]}'), 3)
         self.assertRegex(r.stderr, r"^quern: error: .+ \(HTTP 400\)\n$")
