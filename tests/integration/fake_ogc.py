@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: MIT
 """A stand-in OGC API - Processes server for the quern client's tests.
 
-It is a stand-in until the real stack (quern-api behind lighttpd, with
-quern-runner) answers everything the client needs, and after that only for
-faults the real server cannot be made to produce (a 500 with a non-JSON
-body, a server that vanishes). It runs http.server on 127.0.0.1 on an
+The client's tests run against the real stack (quern-api behind lighttpd,
+with quern-runner); this stand-in only produces what the real server cannot
+be made to: a 500 with a non-JSON body, a redirect, a hostile
+Content-Disposition name, result links on another origin, more than one page
+of processes, a job that never ends. It runs http.server on 127.0.0.1 on an
 ephemeral port, in a thread of the test process, and serves:
 
   GET    /processes                  three processes (echo, progress, files), paged by 2

@@ -3,10 +3,10 @@
 
 RealStackClientTest drives the client against the real stack (quern-api
 behind lighttpd, a quern-runner, the example plugins) and checks what it
-did in PostgreSQL. FakeServerClientTest drives it against
-fake_ogc.FakeOGC, the stand-in server (see its header), for what the real
-stack cannot be made to do and for exact protocol details. Exit codes and
-messages are asserted: 0 success, 1 job failed, 2 usage, 3 server/network.
+did in PostgreSQL. FakeFaultsTest uses fake_ogc.FakeOGC, the stand-in
+server (see its header), only for what the real stack cannot be made to do.
+Exit codes and messages are asserted: 0 success, 1 job failed, 2 usage,
+3 server/network.
 """
 import json
 import os
@@ -20,7 +20,7 @@ import subprocess
 import unittest
 
 from fake_ogc import PNG, FakeOGC
-from harness import BUILD, CLIENT_BIN, PLUGINS, TOP, Stack, poll, workdir
+from harness import BUILD, CLIENT_BIN, Stack, workdir
 
 
 def quern(*args, url=None, env=None, stderr_tty=False, timeout=60, input=None):
@@ -58,13 +58,6 @@ def quern(*args, url=None, env=None, stderr_tty=False, timeout=60, input=None):
     return subprocess.CompletedProcess(p.args, p.returncode, out, b"".join(chunks).decode())
 
 
-def real_stack_ready():
-    """The API, the runner and the example plugins are all in this tree."""
-    need = ("cgi/http_execute.c", "runner/daemon.c", "plugins/echo.yaml", "plugins/files.yaml")
-    return all(os.path.exists(os.path.join(TOP, p)) for p in need)
-
-
-@unittest.skipUnless(real_stack_ready(), "the API, runner and example plugins are not on this branch yet")
 class RealStackClientTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -278,7 +271,7 @@ class RealStackClientTest(unittest.TestCase):
 
 
 class FakeBase(unittest.TestCase):
-    """Starts one stand-in server for the class; no tests of its own."""
+    """Starts one stand-in server for the class."""
 
     @classmethod
     def setUpClass(cls):
@@ -300,199 +293,6 @@ class FakeBase(unittest.TestCase):
     def ok(self, r, code=0):
         self.assertEqual(r.returncode, code, f"stdout:\n{r.stdout}\nstderr:\n{r.stderr}")
         return r
-
-
-@unittest.skipIf(real_stack_ready(), "RealStackClientTest covers this against the real stack")
-class FakeServerClientTest(FakeBase):
-    """Every command against the stand-in, while the real stack is not on the branch."""
-
-    def test_describe_lists_inputs_with_types_defaults_occurrences(self):
-        r = self.ok(self.q("describe", "echo"))
-        self.assertIn("echo 1.0.0 - Echo", r.stdout)
-        self.assertIn("execution: sync-execute, async-execute, dismiss", r.stdout)
-        rows = {ln.split()[0]: ln for ln in r.stdout.splitlines() if ln.strip()}
-        self.assertRegex(rows["message"], r"^message\s+string\s+required\s+-\s+The message$")
-        self.assertRegex(rows["count"], r"^count\s+integer \[1\.\.10\]\s+optional\s+1\s+How many$")
-        self.assertIn("binary string (image/png)", rows["blob"])
-        self.assertIn("0..unbounded", rows["names"])
-        self.assertIn('string one of "fast", "slow"', rows["mode"])
-        self.assertIn("integer | string", rows["level"])
-        self.assertRegex(rows["echo"], r"^echo\s+object\s+The inputs$")
-
-    def test_run_sync_sends_values_typed_by_the_schema(self):
-        d = workdir("client-fake-run")
-        with open(os.path.join(d, "opts.json"), "w") as f:
-            json.dump({"k": [1, 2]}, f)
-        with open(os.path.join(d, "img.png"), "wb") as f:
-            f.write(PNG)
-        r = self.ok(self.q("run", "echo", "-i", "message=hello world", "-i", "count=3", "-i", "ratio=0.25",
-                           "-i", "loud=yes", "-i", "tags=a", "-i", "tags=b", "-i", "bbox=1,2.5,3,4",
-                           "-i", f"options=@{d}/opts.json", "-i", f"blob=@{d}/img.png", "-i", "level=max",
-                           "-i", "names=x", "-i", "names=y", "-i", "mode=fast"))
-        post = self.requests_for("POST", "/processes/echo/execution")[-1]
-        self.assertNotIn("Prefer", post["headers"])
-        sent = json.loads(post["body"])
-        self.assertEqual(sent["response"], "document")
-        import base64
-        self.assertEqual(sent["inputs"], {
-            "message": "hello world", "count": 3, "ratio": 0.25, "loud": True, "tags": ["a", "b"],
-            "bbox": [1, 2.5, 3, 4], "options": {"k": [1, 2]}, "blob": base64.b64encode(PNG).decode(),
-            "level": "max", "names": ["x", "y"], "mode": "fast"})
-        self.assertTrue(r.stdout.startswith("echo: {"), r.stdout)
-        self.assertEqual(json.loads(r.stdout[len("echo: "):]), sent["inputs"])
-
-    def test_run_reads_a_value_from_standard_input(self):
-        e = {k: v for k, v in os.environ.items() if not k.startswith("QUERN_")}
-        e["QUERN_URL"] = self.url
-        p = subprocess.run([CLIENT_BIN, "run", "echo", "-i", "message=m", "-i", "options=@-"], env=e,
-                           input='{"from": "stdin"}', capture_output=True, text=True, timeout=60)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        sent = json.loads(self.requests_for("POST", "/processes/echo/execution")[-1]["body"])
-        self.assertEqual(sent["inputs"]["options"], {"from": "stdin"})
-
-    def test_run_bad_values_are_usage_errors_and_nothing_is_submitted(self):
-        cases = [
-            (["-i", "count=3"], "missing required input 'message' (-i message=VALUE)"),
-            (["-i", "message=x", "-i", "count=30"], "input 'count': '30' is above the maximum of 10"),
-            (["-i", "message=x", "-i", "count=three"], "input 'count': 'three' is not an integer"),
-            (["-i", "message=x", "-i", "loud=perhaps"], "input 'loud': 'perhaps' is not a boolean"),
-            (["-i", "message=x", "-i", "mode=medium"], "'medium' is not one of the allowed values"),
-            (["-i", "message=x", "-i", "options=[1]"], "'[1]' is not a JSON object"),
-            (["-i", "message=x", "-i", "colour=red"], "the process has no input 'colour' (its inputs: message,"),
-            (["-i", "message=x", "-i", "message=y"], "input 'message' takes at most 1 value"),
-            (["-i", "message=@/nonexistent/m.json"], "cannot open /nonexistent/m.json"),
-            (["-i", "novalue"], "-i wants NAME=VALUE or NAME=@FILE, not 'novalue'"),
-        ]
-        before = len(self.requests_for("POST", "/processes"))
-        for argv, msg in cases:
-            with self.subTest(argv=argv):
-                r = self.ok(self.q("run", "echo", *argv), 2)
-                self.assertIn(msg, r.stderr)
-                self.assertEqual(r.stdout, "")
-        self.assertEqual(len(self.requests_for("POST", "/processes")), before)
-
-    def test_run_unknown_process_is_a_server_error(self):
-        r = self.ok(self.q("run", "nope", "-i", "a=1"), 3)
-        self.assertEqual(r.stderr.strip(), "quern: error: Process not found: no process 'nope' (HTTP 404)")
-
-    def test_run_sync_failure_is_a_failed_job(self):
-        r = self.ok(self.q("run", "echo", "-i", "message=fail"), 1)
-        self.assertRegex(r.stdout, r"^job [0-9a-f-]{36} failed: the process said no\n$")
-        self.assertEqual(r.stderr, "quern: Job failed: the process said no (HTTP 500)\n")
-
-    def test_run_async_prints_the_job_id(self):
-        r = self.ok(self.q("run", "progress", "--async"))
-        job = r.stdout.strip()
-        self.assertIn(job, self.fake.jobs)
-        post = self.requests_for("POST", "/processes/progress/execution")[-1]
-        self.assertEqual(post["headers"]["Prefer"], "respond-async")
-        self.assertEqual(json.loads(post["body"])["inputs"], {})
-
-    def test_run_wait_plain_lines_then_results(self):
-        r = self.ok(self.q("run", "progress", "--wait"))
-        self.assertEqual(r.stdout, "done: true\n")
-        lines = r.stderr.splitlines()
-        self.assertRegex(lines[0], r"^job [0-9a-f-]{36}:   0% running: starting$")
-        self.assertTrue(any(ln.endswith(" 50% running: step 2") for ln in lines), lines)
-        self.assertRegex(lines[-1], r"^job [0-9a-f-]{36} successful$")
-
-    def test_wait_draws_a_progress_bar_on_a_terminal(self):
-        job = self.ok(self.q("run", "progress", "--async")).stdout.strip()
-        r = self.ok(self.q("wait", job, stderr_tty=True))
-        self.assertIn("\r[############............]  50% running: step 2\x1b[K", r.stderr)
-        self.assertIn("\r[########################] 100% successful: done\x1b[K", r.stderr)
-        self.assertEqual(r.stdout, f"job {job} successful: done\n")
-
-    def test_wait_failed_job_exits_1_with_its_message(self):
-        job = self.ok(self.q("run", "echo", "--async", "-i", "message=fail")).stdout.strip()
-        r = self.ok(self.q("wait", job), 1)
-        self.assertEqual(r.stdout, f"job {job} failed: boom: step 4 broke\n")
-        self.assertIn("quern: Job failed: step 4 broke (HTTP 500)", r.stderr)
-        r = self.ok(self.q("run", "echo", "--wait", "-i", "message=fail"), 1)
-        self.assertIn("failed: boom: step 4 broke", r.stdout)
-
-    def test_wait_unknown_job(self):
-        r = self.ok(self.q("wait", "00000000-0000-0000-0000-000000000000"), 3)
-        self.assertIn("Job not found: no job '00000000-0000-0000-0000-000000000000' (HTTP 404)", r.stderr)
-
-    def test_status_fields(self):
-        job = self.ok(self.q("run", "progress", "--async")).stdout.strip()
-        r = self.ok(self.q("status", job))
-        self.assertIn(f"job       {job}\n", r.stdout)
-        self.assertIn("process   progress\n", r.stdout)
-        self.assertIn("status    running (0%)\n", r.stdout)
-        self.assertIn("message   starting\n", r.stdout)
-
-    def test_logs_follow_splits_streams_and_advances_since(self):
-        job = self.ok(self.q("run", "progress", "--async")).stdout.strip()
-        r = self.ok(self.q("logs", job, "--follow"))
-        self.assertEqual(r.stdout.splitlines(), ["line 1", "line 2", "line 4", "line 5"])
-        self.assertEqual(r.stderr.splitlines(), ["halfway"])
-        sinces = [int(x["query"]["since"][0]) for x in self.requests_for("GET", f"/jobs/{job}/logs")]
-        self.assertEqual(sinces, sorted(sinces))
-        self.assertEqual(sinces[0], 0)
-        self.assertEqual(sinces[-1], 5)
-        # Without --follow: what is there now, then exit.
-        r = self.ok(self.q("logs", job))
-        self.assertEqual(r.stdout.splitlines(), ["line 1", "line 2", "line 4", "line 5"])
-        doc = json.loads(self.ok(self.q("--json", "logs", job)).stdout)
-        self.assertEqual([e["seq"] for e in doc["logs"]], [1, 2, 3, 4, 5])
-        self.assertEqual(doc["status"], "successful")
-
-    def test_logs_follow_json_is_one_entry_per_line(self):
-        job = self.ok(self.q("run", "progress", "--async")).stdout.strip()
-        r = self.ok(self.q("--json", "logs", job, "--follow"))
-        entries = [json.loads(ln) for ln in r.stdout.splitlines()]
-        self.assertEqual([e["stream"] for e in entries], ["stdout", "stdout", "stderr", "stdout", "stdout"])
-
-    def test_run_wait_output_dir_downloads(self):
-        out = os.path.join(workdir("client-fake-runout"), "o", "deeper")
-        r = self.ok(self.q("run", "files", "--wait", "--output-dir", out))
-        self.assertEqual(sorted(os.listdir(out)), ["plot.png", "report.txt"])
-        self.assertIn("report: saved", r.stdout)
-
-    def test_results_of_failed_job_exit_1(self):
-        job = self.ok(self.q("run", "echo", "--async", "-i", "message=fail")).stdout.strip()
-        self.ok(self.q("wait", job), 1)
-        r = self.ok(self.q("results", job), 1)
-        self.assertIn("Job failed: step 4 broke (HTTP 500)", r.stderr)
-
-    def test_dismiss(self):
-        job = self.ok(self.q("run", "progress", "--async")).stdout.strip()
-        r = self.ok(self.q("dismiss", job))
-        self.assertEqual(r.stdout, f"job {job} dismissed\n")
-        self.assertEqual(self.fake.jobs[job].status, "dismissed")
-        r = self.ok(self.q("wait", job), 1)
-        self.assertIn("dismissed", r.stdout)
-
-    def test_jobs_table_and_filters(self):
-        ok = self.ok(self.q("run", "files", "--wait")).stderr.splitlines()[-1].split()[1]
-        r = self.ok(self.q("jobs", "--status", "successful,failed", "--process", "files", "--limit", "50"))
-        q = self.requests_for("GET", "/jobs")[-1]["query"]
-        self.assertEqual(q, {"limit": ["50"], "status": ["successful", "failed"], "processID": ["files"]})
-        lines = r.stdout.splitlines()
-        self.assertEqual(lines[0].split(), ["JOB", "PROCESS", "STATUS", "PROGRESS", "CREATED", "MESSAGE"])
-        row = [ln for ln in lines if ln.startswith(ok)][0]
-        self.assertRegex(row, ok + r"\s+files\s+successful\s+100%\s+2026-11-22 14:00:00\s+done$")
-        self.assertTrue(all(" files " in ln for ln in lines[1:]))
-        r = self.ok(self.q("jobs", "--status", "finished"), 2)
-        self.assertIn("bad --status 'finished'", r.stderr)
-
-    def test_json_on_every_command(self):
-        job = self.ok(self.q("run", "progress", "--async")).stdout.strip()
-        cmds = [["processes"], ["describe", "echo"], ["run", "echo", "-i", "message=m"],
-                ["run", "progress", "--async"], ["status", job], ["wait", job], ["logs", job],
-                ["results", job], ["jobs", "--limit", "2"], ["dismiss", job]]
-        for c in cmds:
-            with self.subTest(cmd=c):
-                r = self.ok(self.q("--json", *c))
-                doc = json.loads(r.stdout)
-                self.assertIsInstance(doc, dict)
-        r = self.ok(self.q("--json", "run", "nope"), 3)
-        self.assertEqual(json.loads(r.stdout)["title"], "Process not found")
-        # A failed sync job: one document, the job's statusInfo.
-        r = self.ok(self.q("--json", "run", "echo", "-i", "message=fail"), 1)
-        self.assertEqual(json.loads(r.stdout)["status"], "failed")
 
 
 class FakeFaultsTest(FakeBase):
