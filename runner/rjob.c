@@ -113,6 +113,19 @@ static void progress_line(struct rjob *job, const char *line, size_t len)
     }
 }
 
+void rjob_message(struct rjob *job, const char *msg)
+{
+    struct rjob_core *c = C(job);
+    char *copy = rjob_text_clean(msg, strlen(msg), 1000);
+    if (copy == NULL) {
+        return;
+    }
+    free(c->pmsg);
+    c->pmsg = copy;
+    c->progress_dirty = c->dirty = true;
+    flush_touch(c->r);
+}
+
 static void on_line(const char *line, size_t len, bool truncated, void *arg)
 {
     const struct rjob_lctx *lc = arg;
@@ -207,6 +220,11 @@ static void end_exit_failure(struct rjob *job, const struct be_exit *how)
         off += (size_t)snprintf(detail + off, sizeof detail - off, "%s (memory limit %ld MiB)",
                                 how->oom ? " after exceeding its memory limit" : "",
                                 job->memory_mib);
+    }
+    if (!how->exited && job->cpu_seconds > 0 &&
+        (how->term_signal == SIGXCPU || how->term_signal == SIGKILL) && off < sizeof detail) {
+        off += (size_t)snprintf(detail + off, sizeof detail - off, " (CPU time limit %ld s)",
+                                job->cpu_seconds);
     }
     bool first = true;
     for (int k = 0; k < RJOB_TAIL && off < sizeof detail; k++) {

@@ -41,6 +41,7 @@ struct rjob {
     long timeout_s;       /* 0: none */
     long memory_mib;      /* 0: unlimited */
     double cpus;          /* 0: unlimited */
+    long cpu_seconds;     /* CPU time limit (maxResources.cpuTime); 0: unlimited */
     void *be_state;       /* the backend's per-job state */
     void *core;           /* the core's private state */
 };
@@ -51,6 +52,8 @@ void rjob_set_backend_id(struct rjob *job, const char *id);
 void rjob_output(struct rjob *job, int stream, const char *data, size_t len);
 /* A line quern itself adds to the job's log (stream "system"). */
 void rjob_note(struct rjob *job, const char *fmt, ...) QUERN_PRINTF(2, 3);
+/* Sets jobs.message while the work runs (e.g. the Slurm state), progress unchanged. */
+void rjob_message(struct rjob *job, const char *msg);
 /* The work has ended; called exactly once per submit/attach. */
 void rjob_exited(struct rjob *job, const struct be_exit *how);
 
