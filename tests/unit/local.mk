@@ -68,6 +68,14 @@ TESTS += tests/unit/check_proc
 endif
 
 if HAVE_CHECK
+check_PROGRAMS += tests/unit/check_client
+tests_unit_check_client_SOURCES = tests/unit/check_client.c
+tests_unit_check_client_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_client_LDADD = client/libquernclient.a $(UNIT_LIBS)
+TESTS += tests/unit/check_client
+endif
+
+if HAVE_CHECK
 check_PROGRAMS += tests/unit/check_runner
 tests_unit_check_runner_SOURCES = tests/unit/check_runner.c
 tests_unit_check_runner_CFLAGS = $(UNIT_CFLAGS) $(CRYPTO_CFLAGS)
