@@ -25,6 +25,16 @@ runner_librunner_a_SOURCES += runner/be_slurm.c \
 	runner/slurm_script.c runner/slurm_script.h \
 	runner/slurm_state.c runner/slurm_state.h
 endif
+# The docker backend (configure --disable-docker leaves it out).
+if BE_DOCKER
+runner_librunner_a_SOURCES += \
+	runner/be_docker.c \
+	runner/docker_api.c runner/docker_api.h \
+	runner/docker_def.c runner/docker_def.h \
+	runner/docker_logs.c runner/docker_logs.h \
+	runner/docker_rm.c runner/docker_rm.h \
+	runner/docker_xfer.c runner/docker_xfer.h
+endif
 runner_librunner_a_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 RUNNER_LIBS = runner/librunner.a $(QUERN_LIBS) $(CRYPTO_LIBS)
 runner_quern_runner_SOURCES = runner/main.c

@@ -113,10 +113,12 @@ class SlurmBackendCases:
         argv += ["--"] + command
         return Run(self, argv, CLUSTER.env())
 
-    # scancel always leaves CANCELLED; slurmrestd v0.0.38's DELETE signals the job's
-    # steps and Slurm sometimes records the end as FAILED (the batch step died of
-    # the signal first). Either way Slurm has ended the job.
-    stopped_states = ("CANCELLED",)
+    # scancel usually leaves CANCELLED, but under load Slurm was seen to record
+    # FAILED (the batch step died of the signal before the cancel was booked);
+    # slurmrestd v0.0.38's DELETE does the same more often. Either way Slurm has
+    # ended the job, which is what quern needs; what quern reports is asserted
+    # separately (term_signal).
+    stopped_states = ("CANCELLED", "FAILED")
 
     def assert_stopped_in_slurm(self, bid):
         self.assertIn(CLUSTER.job_state(bid), self.stopped_states,

@@ -68,6 +68,14 @@ TESTS += tests/unit/check_proc
 endif
 
 if HAVE_CHECK
+check_PROGRAMS += tests/unit/check_client
+tests_unit_check_client_SOURCES = tests/unit/check_client.c
+tests_unit_check_client_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_client_LDADD = client/libquernclient.a $(UNIT_LIBS)
+TESTS += tests/unit/check_client
+endif
+
+if HAVE_CHECK
 check_PROGRAMS += tests/unit/check_runner
 tests_unit_check_runner_SOURCES = tests/unit/check_runner.c
 tests_unit_check_runner_CFLAGS = $(UNIT_CFLAGS) $(CRYPTO_CFLAGS)
@@ -85,4 +93,14 @@ tests_unit_check_http_SOURCES = tests/unit/check_http.c $(CGI_CORE_SOURCES)
 tests_unit_check_http_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_http_LDADD = $(UNIT_LIBS) $(FCGI_LIBS)
 TESTS += tests/unit/check_validate tests/unit/check_http
+endif
+
+# docker backend: frame demultiplexer and Engine API builders/parsers (no I/O).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/check_docker
+tests_unit_check_docker_SOURCES = tests/unit/check_docker.c runner/docker_api.c runner/docker_def.c \
+	runner/docker_logs.c
+tests_unit_check_docker_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_docker_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/check_docker
 endif
