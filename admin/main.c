@@ -28,6 +28,8 @@ static const struct admin_cmd admin_cmds[] = {
     {"migrate", admin_cmd_migrate, true, "migrate", "apply missing schema migrations (idempotent)"},
     {"config", admin_cmd_config, false, "config [--reference]",
      "print the effective configuration (secrets masked), or the key reference"},
+    {"user", admin_cmd_user, true, "user SUBCOMMAND ...",
+     "quern's own users, roles and API tokens: add, passwd, role, token, revoke, list, ..."},
 };
 
 static void usage(FILE *f)

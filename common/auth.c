@@ -370,14 +370,17 @@ static int throttle(const struct cfg *cfg, struct db *db, const char *client, st
     return 0;
 }
 
+/* Logs a failed login (user and token id, never a secret) and counts it against the client. */
 static enum auth_result failed(const struct cfg *cfg, struct db *db, const char *client,
-                               const char *method, const char *user, const char *reason,
-                               struct qerr *err)
+                               const char *method, const char *user, const char *token_id,
+                               const char *reason, struct qerr *err)
 {
-    char su[80], sc[80];
+    char su[80], sc[80], st[80];
     log_safe(user, su, sizeof su);
     log_safe(client, sc, sizeof sc);
-    log_warn("auth: login failed method=%s user=%s client=%s reason=%s", method, su, sc, reason);
+    log_safe(token_id, st, sizeof st);
+    log_warn("auth: login failed method=%s user=%s token=%s client=%s reason=%s", method, su, st,
+             sc, reason);
     if (db_auth_failure_add(db, client, cfg->auth_failure_window, err) < 0) {
         return AUTH_ERROR;
     }
@@ -406,7 +409,7 @@ static enum auth_result resolve_basic(const struct cfg *cfg, struct db *db,
                           : row.password_hash == NULL ? "no password set"
                           : !match                    ? "wrong password"
                                                       : "disabled";
-        res = failed(cfg, db, client, "basic", c->user, why, err);
+        res = failed(cfg, db, client, "basic", c->user, NULL, why, err);
         goto out;
     }
     if (identity_set(cfg, row.name, &row.roles, AUTH_SOURCE_BASIC, out, err) < 0 ||
@@ -438,11 +441,12 @@ static enum auth_result resolve_bearer(const struct cfg *cfg, struct db *db,
     bool match = found > 0 && cred_equal(hash, row.hash, CRED_SHA256_HEX_LEN);
     if (!match || row.revoked || row.expired || row.user_disabled) {
         const char *why = id[0] == '\0'     ? "not a quern token"
-                          : !match          ? "unknown token"
+                          : found == 0      ? "unknown token"
+                          : !match          ? "wrong secret"
                           : row.revoked     ? "token revoked"
                           : row.expired     ? "token expired"
                                             : "user disabled";
-        res = failed(cfg, db, client, "token", match ? row.user : id, why, err);
+        res = failed(cfg, db, client, "token", match ? row.user : NULL, id, why, err);
         goto out;
     }
     if (identity_set(cfg, row.user, &row.roles, AUTH_SOURCE_TOKEN, out, err) < 0 ||
@@ -474,8 +478,8 @@ static enum auth_result resolve_header(const struct cfg *cfg, struct db *db, con
         break;
     case AUTH_SCHEME_NONE:
     case AUTH_SCHEME_INVALID:
-        res = failed(cfg, db, client, "header", NULL, "malformed or unsupported Authorization",
-                     err);
+        res = failed(cfg, db, client, "header", NULL, NULL,
+                     "malformed or unsupported Authorization", err);
         break;
     }
     if (res == AUTH_OK && db_auth_failures_clear(db, client, err) < 0) {

@@ -15,6 +15,8 @@
  * Verifying against this costs what verifying a real default-cost yescrypt
  * hash costs; no password produces it that anyone knows.
  */
+_Static_assert(CRED_PASSWORD_MAX < CRYPT_MAX_PASSPHRASE_SIZE, "crypt(3) takes shorter passwords");
+
 static const char cred_dummy_hash[] =
     "$y$j9T$zj0vcw90wv7fl2QKWmqM1.$BsUeZJV1J9rstV.WVDJ97D8JgomgFQY9aBvXGqbigo9";
 

@@ -16,7 +16,7 @@
 #include "common/compat.h"
 #include "common/qerr.h"
 
-#define CRED_PASSWORD_MAX 1024 /* longest password accepted, in bytes */
+#define CRED_PASSWORD_MAX 511 /* longest password accepted, in bytes (libxcrypt's limit) */
 #define CRED_TOKEN_PREFIX "qrn_"
 #define CRED_TOKEN_ID_LEN 12
 #define CRED_TOKEN_SECRET_BYTES 32

@@ -62,7 +62,7 @@ DELETE FROM quern.auth_failures WHERE client = $1;
 -- name: auth_user_add
 -- params: $1 text name, $2 text password hash (NULL: none), $3 jsonb roles
 INSERT INTO quern.users (name, password_hash, roles)
-VALUES ($1, $2, ARRAY(SELECT jsonb_array_elements_text($3::jsonb)));
+VALUES ($1, $2, ARRAY(SELECT DISTINCT jsonb_array_elements_text($3::jsonb)));
 
 -- name: auth_user_set_password
 -- params: $1 text name, $2 text password hash (NULL: none)

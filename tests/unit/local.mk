@@ -18,3 +18,11 @@ tests_unit_check_db_LDADD = $(UNIT_LIBS)
 
 TESTS += tests/unit/check_common tests/unit/check_cfg tests/unit/check_db
 endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/check_auth
+tests_unit_check_auth_SOURCES = tests/unit/check_auth.c
+tests_unit_check_auth_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_auth_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/check_auth
+endif
