@@ -339,28 +339,25 @@ static int walk_mapping(struct cfg *c, yaml_document_t *doc, yaml_node_t *map, c
     return 0;
 }
 
-static int load_file(struct cfg *c, const char *path, bool must_exist, struct qerr *err)
+/* Parses YAML from f or, when f is NULL, from data/len; name is used in messages. */
+static int load_yaml(struct cfg *c, FILE *f, const char *data, size_t len, const char *name,
+                     struct qerr *err)
 {
     int rc = -1;
     yaml_parser_t parser;
     yaml_document_t doc;
-    bool have_parser = false, have_doc = false;
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        if (!must_exist && errno == ENOENT) {
-            return 0;
-        }
-        qerr_set_errno(err, QERR_INVALID, "%s: cannot open", path);
-        return -1;
-    }
+    bool have_doc = false;
     if (!yaml_parser_initialize(&parser)) {
         qerr_set(err, QERR_NOMEM, "out of memory");
-        goto out;
+        return -1;
     }
-    have_parser = true;
-    yaml_parser_set_input_file(&parser, f);
+    if (f != NULL) {
+        yaml_parser_set_input_file(&parser, f);
+    } else {
+        yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+    }
     if (!yaml_parser_load(&parser, &doc)) {
-        qerr_set(err, QERR_INVALID, "%s:%lu:%lu: %s", path,
+        qerr_set(err, QERR_INVALID, "%s:%lu:%lu: %s", name,
                  (unsigned long)parser.problem_mark.line + 1,
                  (unsigned long)parser.problem_mark.column + 1,
                  parser.problem != NULL ? parser.problem : "invalid YAML");
@@ -373,24 +370,49 @@ static int load_file(struct cfg *c, const char *path, bool must_exist, struct qe
         goto out;
     }
     if (root->type != YAML_MAPPING_NODE) {
-        qerr_set(err, QERR_INVALID, "%s:%lu: the configuration must be a mapping", path,
+        qerr_set(err, QERR_INVALID, "%s:%lu: the configuration must be a mapping", name,
                  (unsigned long)root->start_mark.line + 1);
         goto out;
     }
-    if (walk_mapping(c, &doc, root, "", path, err) < 0) {
+    if (walk_mapping(c, &doc, root, "", name, err) < 0) {
         goto out;
     }
-    c->path = strdup(path);
     rc = 0;
 out:
     if (have_doc) {
         yaml_document_delete(&doc);
     }
-    if (have_parser) {
-        yaml_parser_delete(&parser);
-    }
-    fclose(f);
+    yaml_parser_delete(&parser);
     return rc;
+}
+
+static int load_file(struct cfg *c, const char *path, bool must_exist, struct qerr *err)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        if (!must_exist && errno == ENOENT) {
+            return 0;
+        }
+        qerr_set_errno(err, QERR_INVALID, "%s: cannot open", path);
+        return -1;
+    }
+    int rc = load_yaml(c, f, NULL, 0, path, err);
+    fclose(f);
+    if (rc == 0) {
+        c->path = strdup(path);
+    }
+    return rc;
+}
+
+int cfg_load_buffer(const char *data, size_t len, const char *name, struct cfg *out,
+                    struct qerr *err)
+{
+    memset(out, 0, sizeof *out);
+    if (apply_defaults(out, err) < 0 || load_yaml(out, NULL, data, len, name, err) < 0) {
+        cfg_free(out);
+        return -1;
+    }
+    return 0;
 }
 
 void cfg_env_name(const char *key, char *out, size_t outsz)

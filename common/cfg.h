@@ -80,6 +80,9 @@ struct cfg {
  * -1 with a message "file:line: ..." or "QUERN_X: ..." in err and out zeroed.
  */
 int cfg_load(const char *path, struct cfg *out, struct qerr *err) QUERN_MUSTCHECK;
+/* Like cfg_load for YAML text in memory (no environment overrides); name labels messages. */
+int cfg_load_buffer(const char *data, size_t len, const char *name, struct cfg *out,
+                    struct qerr *err) QUERN_MUSTCHECK;
 void cfg_free(struct cfg *c);
 
 /* The environment variable that overrides key ("runner.slots" -> "QUERN_RUNNER_SLOTS"). */
