@@ -199,7 +199,8 @@ static int cmd_passwd(struct db *db, int argc, char **argv)
     if (rc == 0 && db_auth_user_set_password(db, argv[1], hash, &err) < 0) {
         rc = fail(&err);
     } else if (rc == 0) {
-        fprintf(stderr, "%s password of %s\n", no_password ? "removed the" : "changed the", argv[1]);
+        fprintf(stderr, "%s password of %s\n", no_password ? "removed the" : "changed the",
+                argv[1]);
     }
     free(hash);
     return rc;
@@ -328,8 +329,8 @@ static int cmd_list(struct db *db, int argc, char **argv)
     if (as_json) {
         return print_json(users);
     }
-    printf("%-24s %-8s %-9s %-6s %-20s %s\n", "NAME", "STATUS", "PASSWORD", "TOKENS",
-           "LAST LOGIN", "ROLES");
+    printf("%-24s %-8s %-9s %-6s %-20s %s\n", "NAME", "STATUS", "PASSWORD", "TOKENS", "LAST LOGIN",
+           "ROLES");
     size_t i;
     json_t *u;
     json_array_foreach (users, i, u) {
@@ -357,9 +358,9 @@ static int cmd_tokens(struct db *db, int argc, char **argv)
     size_t i;
     json_t *t;
     json_array_foreach (tokens, i, t) {
-        const char *status = json_is_true(json_object_get(t, "active")) ? "active"
+        const char *status = json_is_true(json_object_get(t, "active"))      ? "active"
                              : json_is_string(json_object_get(t, "revoked")) ? "revoked"
-                                                                              : "expired";
+                                                                             : "expired";
         printf("%-12s %-8s %-20s %-20s %-20s %s\n", str_or(t, "id", "?"), status,
                str_or(t, "created", "-"), str_or(t, "expires", "never"),
                str_or(t, "last_used", "-"), str_or(t, "label", ""));
@@ -376,11 +377,11 @@ struct user_cmd {
 };
 
 static const struct user_cmd user_cmds[] = {
-    {"add", cmd_add, 2, 64, true},         {"passwd", cmd_passwd, 2, 3, true},
-    {"role", cmd_role, 4, 4, true},        {"token", cmd_token, 2, 6, true},
-    {"tokens", cmd_tokens, 2, 2, true},    {"revoke", cmd_revoke, 2, 2, false},
-    {"disable", cmd_enable, 2, 2, true},   {"enable", cmd_enable, 2, 2, true},
-    {"delete", cmd_delete, 2, 2, true},    {"list", cmd_list, 1, 2, false},
+    {"add", cmd_add, 2, 64, true},       {"passwd", cmd_passwd, 2, 3, true},
+    {"role", cmd_role, 4, 4, true},      {"token", cmd_token, 2, 6, true},
+    {"tokens", cmd_tokens, 2, 2, true},  {"revoke", cmd_revoke, 2, 2, false},
+    {"disable", cmd_enable, 2, 2, true}, {"enable", cmd_enable, 2, 2, true},
+    {"delete", cmd_delete, 2, 2, true},  {"list", cmd_list, 1, 2, false},
 };
 
 int admin_cmd_user(struct admin_ctx *ctx, int argc, char **argv)

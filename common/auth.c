@@ -280,8 +280,8 @@ static void log_safe(const char *s, char *out, size_t outsz)
 /* --- the front server --- */
 
 static enum auth_result resolve_front(const struct cfg *cfg, struct db *db, auth_var_fn var,
-                                      void *arg, const char *remote_user,
-                                      struct auth_identity *out, struct qerr *err)
+                                      void *arg, const char *remote_user, struct auth_identity *out,
+                                      struct qerr *err)
 {
     struct auth_roles roles = {0};
     struct db_auth_user row = {0};
@@ -405,7 +405,7 @@ static enum auth_result resolve_basic(const struct cfg *cfg, struct db *db,
     /* Always one hash computation: an unknown user costs what a wrong password does. */
     bool match = cred_password_verify(c->secret, found > 0 ? row.password_hash : NULL);
     if (!match || row.disabled) {
-        const char *why = found == 0 ? "unknown user"
+        const char *why = found == 0                  ? "unknown user"
                           : row.password_hash == NULL ? "no password set"
                           : !match                    ? "wrong password"
                                                       : "disabled";
@@ -440,12 +440,12 @@ static enum auth_result resolve_bearer(const struct cfg *cfg, struct db *db,
     cred_sha256_hex(c->secret, strlen(c->secret), hash);
     bool match = found > 0 && cred_equal(hash, row.hash, CRED_SHA256_HEX_LEN);
     if (!match || row.revoked || row.expired || row.user_disabled) {
-        const char *why = id[0] == '\0'     ? "not a quern token"
-                          : found == 0      ? "unknown token"
-                          : !match          ? "wrong secret"
-                          : row.revoked     ? "token revoked"
-                          : row.expired     ? "token expired"
-                                            : "user disabled";
+        const char *why = id[0] == '\0' ? "not a quern token"
+                          : found == 0  ? "unknown token"
+                          : !match      ? "wrong secret"
+                          : row.revoked ? "token revoked"
+                          : row.expired ? "token expired"
+                                        : "user disabled";
         res = failed(cfg, db, client, "token", match ? row.user : NULL, id, why, err);
         goto out;
     }

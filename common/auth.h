@@ -23,10 +23,10 @@
 #include "common/db.h"
 #include "common/qerr.h"
 
-#define AUTH_USER_MAX 256     /* longest user name, bytes (quern.users allows 128) */
-#define AUTH_ROLE_MAX 128     /* longest role name, bytes */
-#define AUTH_ROLES_MAX 64     /* roles kept per identity; more are ignored */
-#define AUTH_HEADER_MAX 4096  /* longest Authorization header accepted */
+#define AUTH_USER_MAX 256    /* longest user name, bytes (quern.users allows 128) */
+#define AUTH_ROLE_MAX 128    /* longest role name, bytes */
+#define AUTH_ROLES_MAX 64    /* roles kept per identity; more are ignored */
+#define AUTH_HEADER_MAX 4096 /* longest Authorization header accepted */
 
 struct auth_roles {
     char **items; /* n strings, owned, no duplicates */
@@ -35,9 +35,9 @@ struct auth_roles {
 
 enum auth_source {
     AUTH_SOURCE_NONE,
-    AUTH_SOURCE_FRONT,  /* REMOTE_USER from Apache/lighttpd */
-    AUTH_SOURCE_BASIC,  /* quern's own password */
-    AUTH_SOURCE_TOKEN,  /* quern's own bearer token */
+    AUTH_SOURCE_FRONT, /* REMOTE_USER from Apache/lighttpd */
+    AUTH_SOURCE_BASIC, /* quern's own password */
+    AUTH_SOURCE_TOKEN, /* quern's own bearer token */
     AUTH_SOURCE_ANONYMOUS,
 };
 
@@ -120,8 +120,8 @@ void auth_header_parse(const char *value, struct auth_credentials *out);
 /* Splits a comma- or whitespace-separated list into out (appending, no duplicates). */
 int auth_roles_parse(const char *s, struct auth_roles *out, struct qerr *err) QUERN_MUSTCHECK;
 /* Appends len bytes of role unless present; roles past AUTH_ROLES_MAX are dropped. */
-int auth_roles_add(struct auth_roles *r, const char *role, size_t len, struct qerr *err)
-    QUERN_MUSTCHECK;
+int auth_roles_add(struct auth_roles *r, const char *role, size_t len,
+                   struct qerr *err) QUERN_MUSTCHECK;
 bool auth_roles_has(const struct auth_roles *r, const char *role);
 void auth_roles_cleanup(struct auth_roles *r);
 

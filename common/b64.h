@@ -14,7 +14,7 @@
 /* Bytes b64_decode needs for n input characters (excluding the NUL it adds). */
 #define B64_DECODED_MAX(n) (((n) / 4) * 3 + 3)
 /* Characters b64url_encode writes for n bytes (excluding the NUL). */
-#define B64URL_ENCODED_LEN(n) (((n) * 4 + 2) / 3)
+#define B64URL_ENCODED_LEN(n) (((n)*4 + 2) / 3)
 
 /*
  * Decodes n characters of standard base64 (with '=' padding) from src into
@@ -22,8 +22,8 @@
  * *outlen is the decoded length). -1 on invalid input or when dst is too
  * small (needs *outlen + 1 bytes).
  */
-int b64_decode(const char *src, size_t n, unsigned char *dst, size_t dstsz, size_t *outlen)
-    QUERN_MUSTCHECK;
+int b64_decode(const char *src, size_t n, unsigned char *dst, size_t dstsz,
+               size_t *outlen) QUERN_MUSTCHECK;
 
 /*
  * Encodes n bytes into dst with the URL-safe alphabet ('-', '_'), no

@@ -150,8 +150,8 @@ int cred_token_new(struct cred_token *out, struct qerr *err)
         out->id[2 * i] = hex[raw[i] >> 4];
         out->id[2 * i + 1] = hex[raw[i] & 15];
     }
-    int rc = b64url_encode(raw + CRED_TOKEN_ID_LEN / 2, CRED_TOKEN_SECRET_BYTES, secret,
-                           sizeof secret);
+    int rc =
+        b64url_encode(raw + CRED_TOKEN_ID_LEN / 2, CRED_TOKEN_SECRET_BYTES, secret, sizeof secret);
     QASSERT(rc == 0);
     int n = snprintf(out->text, sizeof out->text, CRED_TOKEN_PREFIX "%s_%s", out->id, secret);
     QASSERT(n == CRED_TOKEN_LEN);
@@ -175,8 +175,8 @@ int cred_token_parse(const char *text, char id[CRED_TOKEN_ID_LEN + 1])
 {
     const size_t pre = sizeof CRED_TOKEN_PREFIX - 1;
     if (text == NULL || strnlen(text, CRED_TOKEN_LEN + 1) != CRED_TOKEN_LEN ||
-        strncmp(text, CRED_TOKEN_PREFIX, pre) != 0 || !is_lower_hex(text + pre, CRED_TOKEN_ID_LEN) ||
-        text[pre + CRED_TOKEN_ID_LEN] != '_' ||
+        strncmp(text, CRED_TOKEN_PREFIX, pre) != 0 ||
+        !is_lower_hex(text + pre, CRED_TOKEN_ID_LEN) || text[pre + CRED_TOKEN_ID_LEN] != '_' ||
         !b64url_valid(text + pre + CRED_TOKEN_ID_LEN + 1, CRED_TOKEN_SECRET_LEN)) {
         return -1;
     }

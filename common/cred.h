@@ -52,7 +52,7 @@ void cred_sha256_hex(const void *data, size_t n, char out[CRED_SHA256_HEX_LEN + 
 
 struct cred_token {
     char id[CRED_TOKEN_ID_LEN + 1];
-    char text[CRED_TOKEN_LEN + 1];     /* shown once to the operator, never stored */
+    char text[CRED_TOKEN_LEN + 1];      /* shown once to the operator, never stored */
     char hash[CRED_SHA256_HEX_LEN + 1]; /* what quern.api_tokens keeps */
 };
 

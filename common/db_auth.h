@@ -31,14 +31,14 @@ struct db_auth_token {
     struct auth_roles roles; /* the user's */
 };
 
-int db_auth_user_get(struct db *db, const char *name, struct db_auth_user *out, struct qerr *err)
-    QUERN_MUSTCHECK;
+int db_auth_user_get(struct db *db, const char *name, struct db_auth_user *out,
+                     struct qerr *err) QUERN_MUSTCHECK;
 void db_auth_user_cleanup(struct db_auth_user *u);
 /* Records a successful login (at most once a minute per user). */
 int db_auth_user_touch(struct db *db, const char *name, struct qerr *err) QUERN_MUSTCHECK;
 
-int db_auth_token_get(struct db *db, const char *id, struct db_auth_token *out, struct qerr *err)
-    QUERN_MUSTCHECK;
+int db_auth_token_get(struct db *db, const char *id, struct db_auth_token *out,
+                      struct qerr *err) QUERN_MUSTCHECK;
 void db_auth_token_cleanup(struct db_auth_token *t);
 /* Records a use of the token (at most once a minute) and its user's login. */
 int db_auth_token_touch(struct db *db, const char *id, struct qerr *err) QUERN_MUSTCHECK;
@@ -47,8 +47,8 @@ int db_auth_token_touch(struct db *db, const char *id, struct qerr *err) QUERN_M
 int db_auth_failures_get(struct db *db, const char *client, long window, long *out,
                          struct qerr *err) QUERN_MUSTCHECK;
 /* Counts one more failure of client (a new window when the last is older); prunes old rows. */
-int db_auth_failure_add(struct db *db, const char *client, long window, struct qerr *err)
-    QUERN_MUSTCHECK;
+int db_auth_failure_add(struct db *db, const char *client, long window,
+                        struct qerr *err) QUERN_MUSTCHECK;
 int db_auth_failures_clear(struct db *db, const char *client, struct qerr *err) QUERN_MUSTCHECK;
 
 /* --- quern-admin user --- */
@@ -57,8 +57,8 @@ int db_auth_user_add(struct db *db, const char *name, const char *hash, const ch
                      struct qerr *err) QUERN_MUSTCHECK;
 int db_auth_user_set_password(struct db *db, const char *name, const char *hash,
                               struct qerr *err) QUERN_MUSTCHECK;
-int db_auth_user_set_disabled(struct db *db, const char *name, bool disabled, struct qerr *err)
-    QUERN_MUSTCHECK;
+int db_auth_user_set_disabled(struct db *db, const char *name, bool disabled,
+                              struct qerr *err) QUERN_MUSTCHECK;
 /* Adds or removes role; *roles_json_out (new string, may be NULL) receives the new roles. */
 int db_auth_user_role(struct db *db, const char *name, const char *role, bool add,
                       char **roles_json_out, struct qerr *err) QUERN_MUSTCHECK;
@@ -66,11 +66,11 @@ int db_auth_user_role(struct db *db, const char *name, const char *role, bool ad
 int db_auth_user_delete(struct db *db, const char *name, struct qerr *err) QUERN_MUSTCHECK;
 /* days <= 0: never expires. *expires_out: RFC 3339 text or NULL, new string. */
 int db_auth_token_add(struct db *db, const struct cred_token *t, const char *user,
-                      const char *label, long days, char **expires_out, struct qerr *err)
-    QUERN_MUSTCHECK;
+                      const char *label, long days, char **expires_out,
+                      struct qerr *err) QUERN_MUSTCHECK;
 /* Revokes (idempotently); *user_out (new string) is the token's user. */
-int db_auth_token_revoke(struct db *db, const char *id, char **user_out, struct qerr *err)
-    QUERN_MUSTCHECK;
+int db_auth_token_revoke(struct db *db, const char *id, char **user_out,
+                         struct qerr *err) QUERN_MUSTCHECK;
 /* Every user: array of {name, roles, password, disabled, created, last_login, tokens}. New ref. */
 json_t *db_auth_user_list(struct db *db, struct qerr *err);
 /* Tokens of user: array of {id, label, created, expires, revoked, last_used, active}. New ref. */

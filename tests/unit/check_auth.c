@@ -31,15 +31,15 @@ static const struct {
     {"Zm9vYg==", "foob"},
     {"YWxpY2U6c2VjcmV0", "alice:secret"},
     {"Pz8/Pw==", "????"},
-    {"Zg=", NULL},       /* length not a multiple of 4 */
-    {"Zg", NULL},        /* padding missing */
-    {"Z===", NULL},      /* too much padding */
-    {"Zh==", NULL},      /* non-zero bits after the last byte */
-    {"Zm9=", NULL},      /* same, one '=' */
-    {"Zm9v\n", NULL},    /* whitespace */
-    {"Zm=v", NULL},      /* character after padding */
-    {"Zg==Zg==", NULL},  /* padding in the middle */
-    {"Zm9v_-==", NULL},  /* URL-safe alphabet is not the standard one */
+    {"Zg=", NULL},      /* length not a multiple of 4 */
+    {"Zg", NULL},       /* padding missing */
+    {"Z===", NULL},     /* too much padding */
+    {"Zh==", NULL},     /* non-zero bits after the last byte */
+    {"Zm9=", NULL},     /* same, one '=' */
+    {"Zm9v\n", NULL},   /* whitespace */
+    {"Zm=v", NULL},     /* character after padding */
+    {"Zg==Zg==", NULL}, /* padding in the middle */
+    {"Zm9v_-==", NULL}, /* URL-safe alphabet is not the standard one */
     {"====", NULL},
 };
 
@@ -203,10 +203,10 @@ static const struct {
     {"Basic YWxpY2U6c2VjcmV0", AUTH_SCHEME_BASIC, "alice", "secret"},
     {"basic   YWxpY2U6c2VjcmV0  ", AUTH_SCHEME_BASIC, "alice", "secret"},
     {"BASIC YWxpY2U6c2U6Y3JldA==", AUTH_SCHEME_BASIC, "alice", "se:cret"}, /* alice:se:cret */
-    {"Basic YWxpY2U6", AUTH_SCHEME_BASIC, "alice", ""},                     /* alice: */
-    {"Basic YWxpY2U=", AUTH_SCHEME_INVALID, "", ""},                        /* no colon */
-    {"Basic OnNlY3JldA==", AUTH_SCHEME_INVALID, "", ""},                    /* :secret */
-    {"Basic YWxpY2UKOng=", AUTH_SCHEME_INVALID, "", ""},                    /* alice\n:x */
+    {"Basic YWxpY2U6", AUTH_SCHEME_BASIC, "alice", ""},                    /* alice: */
+    {"Basic YWxpY2U=", AUTH_SCHEME_INVALID, "", ""},                       /* no colon */
+    {"Basic OnNlY3JldA==", AUTH_SCHEME_INVALID, "", ""},                   /* :secret */
+    {"Basic YWxpY2UKOng=", AUTH_SCHEME_INVALID, "", ""},                   /* alice\n:x */
     {"Basic YWxp Y2U6c2VjcmV0", AUTH_SCHEME_INVALID, "", ""},
     {"Basic !!!!", AUTH_SCHEME_INVALID, "", ""},
     {"Basic", AUTH_SCHEME_INVALID, "", ""},
@@ -223,8 +223,7 @@ START_TEST(header_parse_table)
 {
     struct auth_credentials c;
     auth_header_parse(hdr_cases[_i].hdr, &c);
-    ck_assert_msg(c.scheme == hdr_cases[_i].scheme, "'%s': scheme %d", hdr_cases[_i].hdr,
-                  c.scheme);
+    ck_assert_msg(c.scheme == hdr_cases[_i].scheme, "'%s': scheme %d", hdr_cases[_i].hdr, c.scheme);
     ck_assert_str_eq(c.user, hdr_cases[_i].user);
     ck_assert_str_eq(c.secret, hdr_cases[_i].secret);
 }
@@ -358,7 +357,8 @@ START_TEST(challenge_names_both_schemes)
     char buf[256];
     c.auth_realm = (char *)"my \"realm\"\\x";
     auth_challenge(&c, buf, sizeof buf);
-    ck_assert_str_eq(buf, "Basic realm=\"my realmx\", charset=\"UTF-8\", Bearer realm=\"my realmx\"");
+    ck_assert_str_eq(buf,
+                     "Basic realm=\"my realmx\", charset=\"UTF-8\", Bearer realm=\"my realmx\"");
 }
 END_TEST
 
@@ -479,10 +479,8 @@ START_TEST(forged_roles_header_ignored_unless_trusted)
     char b[128];
     free(tcfg.auth_roles_variable);
     tcfg.auth_roles_variable = strdup("HTTP_X_QUERN_ROLES");
-    struct var vars[] = {{"REMOTE_USER", "carol"},
-                         {"HTTP_X_QUERN_ROLES", "admin, ops"},
-                         {NULL, NULL},
-                         {NULL, NULL}};
+    struct var vars[] = {
+        {"REMOTE_USER", "carol"}, {"HTTP_X_QUERN_ROLES", "admin, ops"}, {NULL, NULL}, {NULL, NULL}};
     ck_assert_int_eq(resolve(vars, &id), AUTH_OK);
     ck_assert_uint_eq(id.roles.n, 0);
     ck_assert(!id.is_admin);
@@ -521,8 +519,10 @@ START_TEST(basic_login)
     ck_assert_str_eq(id.user, "alice");
     ck_assert(auth_roles_has(&id.roles, "ops"));
     auth_identity_cleanup(&id);
-    const char *bad[][2] = {{"alice", "wrong-password"}, {"nobody", "alice-password"},
-                            {"root", ""},               {"root", "anything"}};
+    const char *bad[][2] = {{"alice", "wrong-password"},
+                            {"nobody", "alice-password"},
+                            {"root", ""},
+                            {"root", "anything"}};
     for (size_t i = 0; i < QUERN_ARRAY_LEN(bad); i++) {
         vars[0].value = basic(bad[i][0], bad[i][1], b, sizeof b);
         ck_assert_int_eq(resolve(vars, &id), AUTH_BAD);
