@@ -495,11 +495,17 @@ enum auth_result auth_resolve(const struct cfg *cfg, struct db *db, auth_var_fn 
 {
     memset(out, 0, sizeof *out);
     const char *remote_user = cfg->auth_remote_user ? var(arg, "REMOTE_USER") : NULL;
-    if (remote_user != NULL && *remote_user != '\0') {
+    const char *header = var(arg, "HTTP_AUTHORIZATION");
+    bool has_front = remote_user != NULL && *remote_user != '\0';
+    bool has_header = header != NULL && header[strspn(header, " \t")] != '\0';
+    if ((has_front || has_header) && db == NULL) {
+        qerr_set(err, QERR_DB, "the user database is unavailable");
+        return AUTH_ERROR;
+    }
+    if (has_front) {
         return resolve_front(cfg, db, var, arg, remote_user, out, err);
     }
-    const char *header = var(arg, "HTTP_AUTHORIZATION");
-    if (header != NULL && header[strspn(header, " \t")] != '\0') {
+    if (has_header) {
         char client[257];
         const char *addr = var(arg, "REMOTE_ADDR");
         snprintf(client, sizeof client, "%s", addr != NULL && *addr != '\0' ? addr : "unknown");
@@ -553,6 +559,14 @@ bool auth_may_see_job(const struct auth_identity *id, const char *submitter)
 const char *auth_job_submitter(const struct auth_identity *id)
 {
     return id->anonymous ? NULL : id->user;
+}
+
+const char *auth_job_scope(const struct auth_identity *id)
+{
+    if (id->is_admin) {
+        return NULL;
+    }
+    return id->anonymous || id->user == NULL ? "" : id->user;
 }
 
 char *auth_roles_json(const struct auth_identity *id)

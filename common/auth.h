@@ -94,6 +94,13 @@ bool auth_may_see_job(const struct auth_identity *id, const char *submitter);
 const char *auth_job_submitter(const struct auth_identity *id);
 
 /*
+ * The submitter filter of the job statements (sql/queries/api_jobs.sql):
+ * NULL for admins (every job), "" for anonymous requests (jobs without a
+ * submitter), else the user name. Borrowed.
+ */
+const char *auth_job_scope(const struct auth_identity *id);
+
+/*
  * The roles as a JSON array text, for SQL that filters by role
  * ($n::jsonb). New string, NULL when out of memory.
  */
