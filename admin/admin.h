@@ -23,6 +23,8 @@ struct db *admin_db(struct admin_ctx *ctx);
 int admin_cmd_init(struct admin_ctx *ctx, int argc, char **argv);
 int admin_cmd_migrate(struct admin_ctx *ctx, int argc, char **argv);
 int admin_cmd_config(struct admin_ctx *ctx, int argc, char **argv);
+int admin_cmd_check(struct admin_ctx *ctx, int argc, char **argv);
+int admin_cmd_sync(struct admin_ctx *ctx, int argc, char **argv);
 int admin_cmd_user(struct admin_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -28,6 +28,10 @@ static const struct admin_cmd admin_cmds[] = {
     {"migrate", admin_cmd_migrate, true, "migrate", "apply missing schema migrations (idempotent)"},
     {"config", admin_cmd_config, false, "config [--reference]",
      "print the effective configuration (secrets masked), or the key reference"},
+    {"check", admin_cmd_check, false, "check [-p] [FILE...]",
+     "validate plugin files (default: plugins.dirs); -p prints what they become"},
+    {"sync", admin_cmd_sync, true, "sync [DIR...]",
+     "load plugin files into the process registry (default: plugins.dirs)"},
     {"user", admin_cmd_user, true, "user SUBCOMMAND ...",
      "quern's own users, roles and API tokens: add, passwd, role, token, revoke, list, ..."},
 };

@@ -10,7 +10,14 @@ common_libquern_a_SOURCES = \
 	common/cfg.c common/cfg.h \
 	common/db.c common/db.h \
 	common/schema.c common/schema.h \
-	common/sql_migrations.h
+	common/sql_migrations.h \
+	common/proc_diag.c common/proc_diag.h \
+	common/proc_yaml.c common/proc_yaml.h \
+	common/proc_schema.c common/proc_schema.h \
+	common/proc_io.c common/proc_io.h \
+	common/proc_def.c common/proc_def.h \
+	common/proc_sync.c common/proc_sync.h \
+	common/db_proc.c common/db_proc.h
 nodist_common_libquern_a_SOURCES = common/sql_stmts.c common/sql_stmts.h common/sql_migrations.c
 common_libquern_a_SOURCES += \
 	common/b64.c common/b64.h \

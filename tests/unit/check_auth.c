@@ -16,6 +16,7 @@
 #include "common/b64.h"
 #include "common/cred.h"
 #include "common/db_auth.h"
+#include "common/proc_def.h"
 #include "common/schema.h"
 
 /* --- base64 --- */
@@ -351,6 +352,34 @@ START_TEST(predicates)
 }
 END_TEST
 
+START_TEST(plugin_access_reaches_the_definition)
+{
+    static const char text[] = "info: {id: p, title: P, version: 1.0.0}\n"
+                               "host: {type: local}\n"
+                               "command: [/bin/true]\n"
+                               "access: {roles: [analysts, admin, analysts]}\n"
+                               "outputs: {r: {schema: {type: string}}}\n";
+    struct proc_diags diags;
+    struct qerr err = QERR_INIT;
+    proc_diags_init(&diags);
+    struct proc_def *d = proc_def_load_text("p.yaml", "/tmp", text, strlen(text), &diags, &err);
+    ck_assert_msg(d != NULL && proc_diags_count(&diags) == 0, "%s", err.msg);
+    char *roles = json_dumps(json_object_get(json_object_get(d->definition, "access"), "roles"),
+                             JSON_COMPACT);
+    ck_assert_str_eq(roles, "[\"analysts\",\"admin\"]");
+    free(roles);
+    struct auth_identity bob, ann;
+    identity(&bob, "bob", "ops", false);
+    identity(&ann, "ann", "analysts", false);
+    ck_assert(!auth_may_execute(&bob, d->definition));
+    ck_assert(auth_may_execute(&ann, d->definition));
+    auth_identity_cleanup(&bob);
+    auth_identity_cleanup(&ann);
+    proc_def_free(d);
+    proc_diags_cleanup(&diags);
+}
+END_TEST
+
 START_TEST(challenge_names_both_schemes)
 {
     struct cfg c = {0};
@@ -672,6 +701,7 @@ int main(void)
     tcase_add_test(tc, failure_delay_doubles_to_cap);
     tcase_add_test(tc, predicates);
     tcase_add_test(tc, challenge_names_both_schemes);
+    tcase_add_test(tc, plugin_access_reaches_the_definition);
     suite_add_tcase(s, tc);
     if (db_available()) {
         TCase *dbt = tcase_create("resolve");

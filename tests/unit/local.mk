@@ -17,7 +17,16 @@ tests_unit_check_db_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_db_LDADD = $(UNIT_LIBS)
 
 TESTS += tests/unit/check_common tests/unit/check_cfg tests/unit/check_db
+
+check_PROGRAMS += tests/unit/check_proc
+tests_unit_check_proc_SOURCES = tests/unit/check_proc.c
+tests_unit_check_proc_CFLAGS = $(UNIT_CFLAGS) \
+	-DPLUGINS_BAD_DIR='"$(abs_top_srcdir)/tests/unit/plugins-bad"' \
+	-DPLUGINS_DIR='"$(abs_top_srcdir)/plugins"'
+tests_unit_check_proc_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/check_proc
 endif
+EXTRA_DIST += tests/unit/plugins-bad
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/check_auth
