@@ -4,7 +4,6 @@
  * Authorization header (base64 inside Basic), a roles variable, a bearer
  * token - must be accepted or refused without crashing or overrunning.
  */
-// fuzz-libs: -lcrypto
 #include "common/compat.h"
 
 #include <stdint.h>
