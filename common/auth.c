@@ -531,7 +531,12 @@ enum auth_result auth_resolve(const struct cfg *cfg, struct db *db, auth_var_fn 
 
 bool auth_may_execute(const struct auth_identity *id, const json_t *definition)
 {
-    const json_t *roles = json_object_get(json_object_get(definition, "access"), "roles");
+    return auth_may_execute_access(id, json_object_get(definition, "access"));
+}
+
+bool auth_may_execute_access(const struct auth_identity *id, const json_t *access)
+{
+    const json_t *roles = json_object_get(access, "roles");
     if (!json_is_array(roles) || id->is_admin) {
         return true;
     }

@@ -86,6 +86,8 @@ void auth_challenge(const struct cfg *cfg, char *out, size_t outsz);
  * otherwise id needs one of the roles, or admin.
  */
 bool auth_may_execute(const struct auth_identity *id, const json_t *definition);
+/* The same, given only the definition's access member (NULL when it has none). */
+bool auth_may_execute_access(const struct auth_identity *id, const json_t *access);
 
 /* True when id may see a job submitted by submitter (NULL: anonymously). */
 bool auth_may_see_job(const struct auth_identity *id, const char *submitter);

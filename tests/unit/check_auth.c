@@ -330,6 +330,9 @@ START_TEST(predicates)
     ck_assert(!auth_may_execute(&alice, none));
     ck_assert(auth_may_execute(&root, none));
     ck_assert(auth_may_execute(&alice, odd)); /* not an array: no restriction (as the SQL) */
+    ck_assert(auth_may_execute_access(&alice, NULL));
+    ck_assert(!auth_may_execute_access(&anon, json_object_get(ops, "access")));
+    ck_assert(auth_may_execute_access(&alice, json_object_get(ops, "access")));
     ck_assert(auth_may_see_job(&alice, "alice"));
     ck_assert(!auth_may_see_job(&alice, "bob"));
     ck_assert(!auth_may_see_job(&alice, NULL));
