@@ -51,9 +51,16 @@ struct cfg {
     long runner_log_max_lines;
     long runner_log_line_max;
     long runner_max_attempts;
+    long runner_log_flush_ms;
+    long runner_log_batch_lines;
+    long runner_results_max;
+    long runner_output_max;
+    long runner_retry_backoff;
+    bool runner_keep_job_dirs;
 
     bool callbacks_allow_private;
     long callbacks_timeout;
+    long callbacks_retries;
 
     char *storage_type;
     char *storage_path;

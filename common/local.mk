@@ -10,6 +10,7 @@ common_libquern_a_SOURCES = \
 	common/cfg.c common/cfg.h \
 	common/db.c common/db.h \
 	common/schema.c common/schema.h \
+	common/validate.c common/validate.h \
 	common/sql_migrations.h \
 	common/proc_diag.c common/proc_diag.h \
 	common/proc_yaml.c common/proc_yaml.h \

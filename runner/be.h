@@ -43,6 +43,8 @@ struct be_ops {
      * Resumes following work started earlier (job's backend_job_id is set),
      * after a runner restart or when reaping an expired lease. -1 with
      * QERR_NOTFOUND: the work is gone (the core then retries or fails the job).
+     * NULL: the work cannot outlive its runner (local processes die with it);
+     * the reaper then retries or fails such jobs without asking the backend.
      */
     int (*attach)(void *state, struct rjob *job, struct qerr *err);
     /* Stops the work (SIGTERM, grace, SIGKILL or the backend's equivalent); rjob_exited follows. */
@@ -53,5 +55,8 @@ struct be_ops {
 
 /* The backend serving host type name, or NULL. */
 const struct be_ops *be_find(const char *name);
+
+/* The i-th backend compiled in (0..), NULL past the last. */
+const struct be_ops *be_at(size_t i);
 
 #endif

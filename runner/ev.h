@@ -46,6 +46,9 @@ void ev_hook_set(struct ev *ev, ev_hook_cb cb, void *arg);
 int ev_signal_watch(struct ev *ev, int signo, ev_signal_cb cb, void *arg, struct qerr *err)
     QUERN_MUSTCHECK;
 
+/* True when signo arrived and its callback has not run yet (checked before acting on stale state). */
+bool ev_signal_pending(const struct ev *ev, int signo);
+
 /* Runs until ev_stop(); returns 0, or -1 if poll fails unrecoverably. */
 int ev_run(struct ev *ev);
 void ev_stop(struct ev *ev);

@@ -1,5 +1,36 @@
 # SPDX-License-Identifier: MIT
 # runner/: quern-runner, the job-running daemon.
 sbin_PROGRAMS += runner/quern-runner
+# The runner's modules live in a library so unit tests link them too.
+noinst_LIBRARIES += runner/librunner.a
+runner_librunner_a_SOURCES = \
+	runner/ev.c runner/ev.h \
+	runner/spawn.c runner/spawn.h \
+	runner/curlm.c runner/curlm.h \
+	runner/be.c runner/be.h \
+	runner/be_local.c \
+	runner/rjob.c runner/rjob.h \
+	runner/rjob_out.c runner/rjob_out.h \
+	runner/rjob_prep.c runner/rjob_prep.h \
+	runner/rjob_files.c runner/rjob_files.h \
+	runner/db_runner.c runner/db_runner.h \
+	runner/flush.c \
+	runner/claim.c \
+	runner/callback.c runner/callback.h \
+	runner/daemon.c runner/daemon.h \
+	runner/runner.h
+runner_librunner_a_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+RUNNER_LIBS = runner/librunner.a $(QUERN_LIBS) $(CRYPTO_LIBS)
 runner_quern_runner_SOURCES = runner/main.c
-runner_quern_runner_LDADD = $(QUERN_LIBS)
+runner_quern_runner_LDADD = $(RUNNER_LIBS)
+
+man_MANS += runner/quern-runner.8
+EXTRA_DIST += runner/quern-runner.8 runner/quern-runner.service.in
+# The systemd unit, with this build's paths.
+systemdunitdir = $(prefix)/lib/systemd/system
+nodist_systemdunit_DATA = runner/quern-runner.service
+CLEANFILES += runner/quern-runner.service
+runner/quern-runner.service: $(srcdir)/runner/quern-runner.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) runner && sed -e 's|%sbindir%|$(sbindir)|g' \
+		-e 's|%sysconfdir%|$(sysconfdir)|g' -e 's|%localstatedir%|$(localstatedir)|g' \
+		$(srcdir)/runner/quern-runner.service.in > $@

@@ -77,12 +77,13 @@ def workdir(name):
 class Database:
     """A fresh database in the run's cluster, with the quern schema applied (init=True)."""
 
-    def __init__(self, name, init=True):
-        if not PGHOST:
+    def __init__(self, name, init=True, host=None):
+        host = host or PGHOST
+        if not host:
             raise RuntimeError("QUERN_TEST_PGHOST is not set: run the tests through ./dev test")
         self.name = name
-        self.dsn = f"host={PGHOST} dbname={name} user=quern"
-        admin = psycopg2.connect(host=PGHOST, dbname="postgres", user="quern")
+        self.dsn = f"host={host} dbname={name} user=quern"
+        admin = psycopg2.connect(host=host, dbname="postgres", user="quern")
         admin.autocommit = True
         with admin.cursor() as c:
             c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -246,10 +247,10 @@ fastcgi.server = ("{prefix}" => ((
 class Stack:
     """A database, a config file, lighttpd + quern-api, and runners on demand."""
 
-    def __init__(self, name, config=None, plugins=PLUGINS, api=True, api_env=None):
+    def __init__(self, name, config=None, plugins=PLUGINS, api=True, api_env=None, pghost=None):
         self.name = name
         self.dir = workdir(name)
-        self.db = Database(name.replace("-", "_"))
+        self.db = Database(name.replace("-", "_"), host=pghost)
         self.jobs_dir = os.path.join(self.dir, "jobs")
         os.makedirs(self.jobs_dir)
         cfg = {
@@ -326,3 +327,57 @@ class Stack:
         if self.web:
             self.web.stop()
         self.db.close()
+
+
+PG_BIN = "/usr/lib/postgresql/15/bin"
+
+
+class Cluster:
+    """A private PostgreSQL cluster (initdb as user postgres, unix socket only) for
+    tests that stop or restart the server; the run's shared cluster stays untouched.
+    Stopped at exit like every Proc."""
+
+    def __init__(self, name):
+        import pwd
+        self.dir = workdir(name)
+        self.data = os.path.join(self.dir, "data")
+        self.sock = os.path.join(self.dir, "sock")
+        self.log = os.path.join(self.dir, "server.log")
+        pw = pwd.getpwnam("postgres")
+        for d in (self.data, self.sock):
+            os.makedirs(d)
+            os.chown(d, pw.pw_uid, pw.pw_gid)
+        os.chmod(self.data, 0o700)
+        open(self.log, "w").close()
+        os.chown(self.log, pw.pw_uid, pw.pw_gid)
+        self._run("initdb", "-D", self.data, "-U", "quern", "--auth=trust", "-E", "UTF8",
+                  "--locale=C.UTF-8")
+        self.host = self.sock
+        self.running = False
+        self.start()
+        _started.append(self)
+
+    def _run(self, prog, *args):
+        r = subprocess.run(["runuser", "-u", "postgres", "--", os.path.join(PG_BIN, prog)] + list(args),
+                           capture_output=True, text=True, timeout=120)
+        if r.returncode != 0:
+            raise AssertionError(f"{prog} failed: {r.stdout}{r.stderr}")
+        return r
+
+    def start(self):
+        self._run("pg_ctl", "-D", self.data, "-l", self.log, "-w", "-t", "60", "-o",
+                  f"-c listen_addresses='' -c unix_socket_directories='{self.sock}' "
+                  "-c fsync=off -c max_connections=50", "start")
+        self.running = True
+
+    def stop(self, sig=None, timeout=None):
+        if self.running:
+            self._run("pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+            self.running = False
+        if sig is None and self in _started:
+            _started.remove(self)
+
+    def restart(self):
+        self._run("pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+        self.running = False
+        self.start()

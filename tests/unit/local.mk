@@ -26,7 +26,26 @@ tests_unit_check_proc_CFLAGS = $(UNIT_CFLAGS) \
 tests_unit_check_proc_LDADD = $(UNIT_LIBS)
 TESTS += tests/unit/check_proc
 endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/check_runner
+tests_unit_check_runner_SOURCES = tests/unit/check_runner.c
+tests_unit_check_runner_CFLAGS = $(UNIT_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_check_runner_LDADD = runner/librunner.a $(UNIT_LIBS) $(CRYPTO_LIBS)
+TESTS += tests/unit/check_runner
+endif
 EXTRA_DIST += tests/unit/plugins-bad
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/check_validate tests/unit/check_http
+tests_unit_check_validate_SOURCES = tests/unit/check_validate.c
+tests_unit_check_validate_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_validate_LDADD = $(UNIT_LIBS)
+tests_unit_check_http_SOURCES = tests/unit/check_http.c $(CGI_CORE_SOURCES)
+tests_unit_check_http_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_http_LDADD = $(UNIT_LIBS) $(FCGI_LIBS)
+TESTS += tests/unit/check_validate tests/unit/check_http
+endif
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/check_auth

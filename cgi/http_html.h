@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: MIT
+/*
+ * http_html - the minimal HTML representation of any JSON document quern
+ * serves: a page with the title, the document's links as anchors, its
+ * fields as nested definition lists, and a <link rel="alternate"> to the
+ * JSON. Every string from the document is HTML-escaped.
+ */
+#ifndef QUERN_CGI_HTTP_HTML_H
+#define QUERN_CGI_HTTP_HTML_H
+
+#include "cgi/api.h"
+
+/* Appends the escaped text of s (len bytes) to out. */
+int http_html_escape(struct buf *out, const char *s, size_t len, struct qerr *err) QUERN_MUSTCHECK;
+/* Renders doc (borrowed) as a complete page into out. */
+int http_html_page(const struct http_req *r, const char *title, const json_t *doc, struct buf *out,
+                   struct qerr *err) QUERN_MUSTCHECK;
+
+#endif

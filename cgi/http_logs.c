@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+/*
+ * http_logs - quern's own job resources: /jobs/{id}/logs (JSON
+ * {jobID, processID, status, logs:[{seq, at, stream, line}]} or text/plain,
+ * ?since=seq to follow a running job, ?limit= lines) and /jobs/{id}/metadata
+ * (where and how the job ran).
+ */
+#include "common/compat.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cgi/db_api.h"
+#include "cgi/http_error.h"
+#include "cgi/http_handlers.h"
+#include "cgi/http_params.h"
+#include "cgi/http_resp.h"
+
+static void send_text(struct http_req *r, const json_t *lines)
+{
+    struct buf out;
+    buf_init(&out, 512 * 1024 * 1024);
+    struct qerr err = QERR_INIT;
+    size_t i;
+    const json_t *l;
+    json_array_foreach ((json_t *)lines, i, l) {
+        const json_t *line = json_object_get(l, "line");
+        if (buf_printf(&out, &err, "%s %s ", json_string_value(json_object_get(l, "at")),
+                       json_string_value(json_object_get(l, "stream"))) < 0 ||
+            buf_append(&out, json_string_value(line), json_string_length(line), &err) < 0 ||
+            buf_puts(&out, "\n", &err) < 0) {
+            break;
+        }
+    }
+    if (qerr_is_set(&err)) {
+        http_error_send(r, HTTP_EXC_FROM_CODE, &err);
+    } else {
+        http_send(r, 200, "text/plain; charset=utf-8", buf_cstr(&out), out.len);
+    }
+    buf_cleanup(&out);
+}
+
+void http_logs_get(struct http_req *r)
+{
+    static const char *const allowed[] = {"since", "limit", NULL};
+    struct qerr err = QERR_INIT;
+    struct db_api_job j;
+    const char *id = r->segs[1];
+    long since, limit;
+    if (http_params_check(r, allowed, &err) < 0 ||
+        http_param_long(r, "since", 0, 1L << 62, 0, &since, &err) < 0 ||
+        http_param_long(r, "limit", 1, 100000, 10000, &limit, &err) < 0) {
+        http_error_send(r, HTTP_EXC_FROM_CODE, &err);
+        return;
+    }
+    if (http_job_id_bad(r, id)) {
+        return;
+    }
+    struct db *db = api_db(r->ctx, &err);
+    if (db == NULL || db_api_job_get(db, id, r->remote_user, &j, &err) < 0) {
+        http_error_send(r, err.code == QERR_NOTFOUND ? HTTP_EXC_NO_SUCH_JOB : HTTP_EXC_FROM_CODE,
+                        &err);
+        return;
+    }
+    json_t *lines = db_api_job_logs(db, id, since, limit, &err);
+    if (lines == NULL) {
+        http_error_send(r, HTTP_EXC_FROM_CODE, &err);
+    } else if (r->fmt == HTTP_FMT_TEXT) {
+        send_text(r, lines);
+    } else {
+        json_t *links = json_array();
+        http_links_self(r, links);
+        json_t *doc = json_pack("{s:s, s:s, s:s, s:O, s:o}", "jobID", j.id, "processID",
+                                j.process_id, "status", j.status, "logs", lines, "links", links);
+        char title[80];
+        snprintf(title, sizeof title, "Logs of job %s", j.id);
+        http_send_doc(r, 200, title, doc);
+        json_decref(doc);
+    }
+    json_decref(lines);
+    db_api_job_cleanup(&j);
+}
+
+void http_metadata_get(struct http_req *r)
+{
+    struct qerr err = QERR_INIT;
+    const char *id = r->segs[1];
+    if (http_params_check(r, NULL, &err) < 0) {
+        http_error_send(r, HTTP_EXC_FROM_CODE, &err);
+        return;
+    }
+    if (http_job_id_bad(r, id)) {
+        return;
+    }
+    struct db *db = api_db(r->ctx, &err);
+    json_t *doc = db != NULL ? db_api_job_metadata(db, id, r->remote_user, &err) : NULL;
+    if (doc == NULL) {
+        http_error_send(r, err.code == QERR_NOTFOUND ? HTTP_EXC_NO_SUCH_JOB : HTTP_EXC_FROM_CODE,
+                        &err);
+        return;
+    }
+    json_t *links = json_array();
+    http_links_self(r, links);
+    json_object_set_new(doc, "links", links);
+    char title[80];
+    snprintf(title, sizeof title, "Metadata of job %s", id);
+    http_send_doc(r, 200, title, doc);
+    json_decref(doc);
+}
