@@ -12,6 +12,7 @@ struct pcache_entry {
     char *id, *version, *description;
     size_t description_len;
     bool available;
+    json_t *access;  /* the definition's access member (owned reference) or NULL */
     char *body_base; /* the base URL body was built for */
     char *body;      /* the whole JSON response with links */
     size_t body_len;
@@ -22,6 +23,7 @@ static void entry_free(struct pcache_entry *e)
     free(e->id);
     free(e->version);
     free(e->description);
+    json_decref(e->access);
     free(e->body_base);
     free(e->body);
 }
@@ -58,7 +60,8 @@ static struct pcache_entry *find(struct api_ctx *ctx, const char *id)
     return NULL;
 }
 
-const char *pcache_body(struct api_ctx *ctx, const char *id, const char *base, size_t *len)
+const char *pcache_body(struct api_ctx *ctx, const char *id, const char *base, size_t *len,
+                        const json_t **access)
 {
     if (ctx->one_shot) {
         return NULL;
@@ -69,6 +72,7 @@ const char *pcache_body(struct api_ctx *ctx, const char *id, const char *base, s
         return NULL;
     }
     *len = e->body_len;
+    *access = e->access;
     return e->body;
 }
 
@@ -134,6 +138,7 @@ bool pcache_get(struct api_ctx *ctx, const char *id, struct db_api_process *out)
         out->description = dup_n(e->description, e->description_len);
         out->description_len = e->description_len;
         out->available = e->available;
+        out->access = json_incref(e->access);
         if (out->id == NULL || out->version == NULL || out->description == NULL) {
             db_api_process_cleanup(out);
             return false;
@@ -173,6 +178,7 @@ void pcache_put(struct api_ctx *ctx, const struct db_api_process *p)
     e->description = dup_n(p->description, p->description_len);
     e->description_len = p->description_len;
     e->available = p->available;
+    e->access = json_incref(p->access);
     if (e->id == NULL || e->version == NULL || e->description == NULL) {
         entry_free(e);
         memset(e, 0, sizeof *e);
