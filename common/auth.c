@@ -350,16 +350,22 @@ static void sleep_ms(long ms)
     }
 }
 
-/* Waits before checking the credentials of a client that failed recently. */
-static int throttle(const struct cfg *cfg, struct db *db, const char *client, struct qerr *err)
+/*
+ * Waits before checking the credentials of a client that failed recently;
+ * *failures gets its count (-1 when not looked up: slowing is off).
+ */
+static int throttle(const struct cfg *cfg, struct db *db, const char *client, long *failures_out,
+                    struct qerr *err)
 {
     long failures = 0;
+    *failures_out = -1;
     if (cfg->auth_failure_delay_ms <= 0) {
         return 0;
     }
     if (db_auth_failures_get(db, client, cfg->auth_failure_window, &failures, err) < 0) {
         return -1;
     }
+    *failures_out = failures;
     long ms = auth_failure_delay_ms(cfg, failures);
     if (ms > 0) {
         char safe[80];
@@ -465,8 +471,9 @@ static enum auth_result resolve_header(const struct cfg *cfg, struct db *db, con
 {
     struct auth_credentials c;
     enum auth_result res = AUTH_ERROR;
+    long failures = -1;
     auth_header_parse(header, &c);
-    if (throttle(cfg, db, client, err) < 0) {
+    if (throttle(cfg, db, client, &failures, err) < 0) {
         goto out;
     }
     switch (c.scheme) {
@@ -482,7 +489,8 @@ static enum auth_result resolve_header(const struct cfg *cfg, struct db *db, con
                      "malformed or unsupported Authorization", err);
         break;
     }
-    if (res == AUTH_OK && db_auth_failures_clear(db, client, err) < 0) {
+    /* A success forgets the client's failures; with none on record there is nothing to write. */
+    if (res == AUTH_OK && failures != 0 && db_auth_failures_clear(db, client, err) < 0) {
         res = AUTH_ERROR;
     }
 out:
