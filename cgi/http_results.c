@@ -41,6 +41,26 @@ static bool by_reference(const struct results *rs, const char *id)
     return mode != NULL && strcmp(mode, "reference") == 0;
 }
 
+/* Whether v is a bounding box the official bbox schema accepts as it is (4 or 6 numbers,
+ * CRS84 or no crs): such a value is valid bare in a results document, and only bare. */
+static bool plain_bbox(const json_t *v)
+{
+    const json_t *b = json_object_get(v, "bbox");
+    const json_t *crs = json_object_get(v, "crs");
+    size_t n = json_array_size(b);
+    if ((n != 4 && n != 6) || json_object_size(v) != (crs != NULL ? 2u : 1u)) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!json_is_number(json_array_get(b, i))) {
+            return false;
+        }
+    }
+    const char *c = json_string_value(crs);
+    return crs == NULL || (c != NULL && (strcmp(c, "http://www.opengis.net/def/crs/OGC/1.3/CRS84") == 0 ||
+                                         strcmp(c, "http://www.opengis.net/def/crs/OGC/0/CRS84h") == 0));
+}
+
 static json_t *output_link(const struct http_req *r, const struct results *rs, const char *id,
                            const char *type)
 {
@@ -65,8 +85,8 @@ static json_t *results_document(const struct http_req *r, const struct results *
         if (ref) {
             item = output_link(r, rs, id, json_is_string(v) ? "text/plain" : "application/json");
         } else if (json_is_object(v) && json_object_get(v, "value") == NULL &&
-                   json_object_get(v, "href") == NULL) {
-            /* An object value is only unambiguous as a qualified value. */
+                   json_object_get(v, "href") == NULL && !plain_bbox(v)) {
+            /* Any other object is only unambiguous as a qualified value. */
             item = json_pack("{s:O, s:s}", "value", v, "mediaType", "application/json");
         } else {
             item = json_incref(v);

@@ -6,7 +6,8 @@
  * Invariant: an entry is served only while the connection that filled it
  * is still the same (db_reconnects unchanged) and no NOTIFY quern_processes
  * has arrived since (the registry's trigger sends one on every change).
- * The check is a non-blocking read of the connection's socket. Anything
+ * The check is a non-blocking read of the connection's socket, so a change
+ * shows a moment after its commit, once the notification arrived. Anything
  * unusual - a broken connection, a full cache - empties it, and the caller
  * reads from PostgreSQL as if there were no cache.
  * Use: pcache_get -> (miss) db read -> pcache_put; pcache_clear at exit.

@@ -69,6 +69,18 @@ struct cfg {
     char *docker_socket;
     char *docker_api_version;
 
+    char *slurm_transport;
+    char *slurm_rest_url;
+    char *slurm_rest_version;
+    char *slurm_jwt_user;
+    char *slurm_jwt_token;
+    char *slurm_work_dir;
+    char *slurm_job_user;
+    char *slurm_bin_dir;
+    long slurm_poll_interval;
+    char *slurm_partition;
+    char *slurm_account;
+
     bool auth_anonymous;
     struct cfg_list auth_anonymous_roles;
     bool auth_remote_user;

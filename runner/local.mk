@@ -19,6 +19,12 @@ runner_librunner_a_SOURCES = \
 	runner/callback.c runner/callback.h \
 	runner/daemon.c runner/daemon.h \
 	runner/runner.h
+if BE_SLURM
+runner_librunner_a_SOURCES += runner/be_slurm.c \
+	runner/slurm_cli.c runner/slurm_rest.c runner/slurm_tr.h \
+	runner/slurm_script.c runner/slurm_script.h \
+	runner/slurm_state.c runner/slurm_state.h
+endif
 runner_librunner_a_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 RUNNER_LIBS = runner/librunner.a $(QUERN_LIBS) $(CRYPTO_LIBS)
 runner_quern_runner_SOURCES = runner/main.c

@@ -113,6 +113,19 @@ static void progress_line(struct rjob *job, const char *line, size_t len)
     }
 }
 
+void rjob_message(struct rjob *job, const char *msg)
+{
+    struct rjob_core *c = C(job);
+    char *copy = rjob_text_clean(msg, strlen(msg), 1000);
+    if (copy == NULL) {
+        return;
+    }
+    free(c->pmsg);
+    c->pmsg = copy;
+    c->progress_dirty = c->dirty = true;
+    flush_touch(c->r);
+}
+
 static void on_line(const char *line, size_t len, bool truncated, void *arg)
 {
     const struct rjob_lctx *lc = arg;

@@ -51,6 +51,8 @@ void rjob_set_backend_id(struct rjob *job, const char *id);
 void rjob_output(struct rjob *job, int stream, const char *data, size_t len);
 /* A line quern itself adds to the job's log (stream "system"). */
 void rjob_note(struct rjob *job, const char *fmt, ...) QUERN_PRINTF(2, 3);
+/* Sets jobs.message while the work runs (e.g. the Slurm state), progress unchanged. */
+void rjob_message(struct rjob *job, const char *msg);
 /* The work has ended; called exactly once per submit/attach. */
 void rjob_exited(struct rjob *job, const struct be_exit *how);
 

@@ -18,6 +18,11 @@ tests_unit_check_db_LDADD = $(UNIT_LIBS)
 
 TESTS += tests/unit/check_common tests/unit/check_cfg tests/unit/check_db
 
+check_PROGRAMS += tests/unit/check_slurm
+tests_unit_check_slurm_SOURCES = tests/unit/check_slurm.c runner/slurm_state.c runner/slurm_script.c
+tests_unit_check_slurm_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_slurm_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/check_slurm
 check_PROGRAMS += tests/unit/check_proc
 tests_unit_check_proc_SOURCES = tests/unit/check_proc.c
 tests_unit_check_proc_CFLAGS = $(UNIT_CFLAGS) \
