@@ -514,7 +514,7 @@ static bool read_long(struct loader *L, const yaml_node_t *map, const char *sect
 
 static void read_resources(struct loader *L, const yaml_node_t *n, json_t *cfg)
 {
-    static const char *const keys[] = {"cpus", "memory", "gpus", NULL};
+    static const char *const keys[] = {"cpus", "memory", "gpus", "cpuTime", NULL};
     if (n == NULL || proc_yaml_is_null(n) ||
         !proc_yaml_map_check(L->y, n, "config.maxResources", keys)) {
         return;
@@ -536,6 +536,10 @@ static void read_resources(struct loader *L, const yaml_node_t *n, json_t *cfg)
     }
     if (read_long(L, n, "config.maxResources", "gpus", 0, 1024, &v)) {
         json_object_set_new(r, "gpus", json_integer(v));
+    }
+    /* CPU seconds the process may use (RLIMIT_CPU on the local backend). */
+    if (read_long(L, n, "config.maxResources", "cpuTime", 1, 30L * 24 * 3600, &v)) {
+        json_object_set_new(r, "cpuTime", json_integer(v));
     }
     json_object_set_new(cfg, "maxResources", r);
 }

@@ -169,6 +169,7 @@ static int local_submit(void *state, struct rjob *job, struct qerr *err)
         .envp = job->envp,
         .dir = job->job_dir,
         .memory_mib = job->memory_mib,
+        .cpu_seconds = job->cpu_seconds,
     };
     if (spawn_child(&o, on_exit_status, lj, &lj->pid, &lj->fd[0], &lj->fd[1], err) < 0) {
         free(lj);

@@ -221,6 +221,11 @@ static void end_exit_failure(struct rjob *job, const struct be_exit *how)
                                 how->oom ? " after exceeding its memory limit" : "",
                                 job->memory_mib);
     }
+    if (!how->exited && job->cpu_seconds > 0 &&
+        (how->term_signal == SIGXCPU || how->term_signal == SIGKILL) && off < sizeof detail) {
+        off += (size_t)snprintf(detail + off, sizeof detail - off, " (CPU time limit %ld s)",
+                                job->cpu_seconds);
+    }
     bool first = true;
     for (int k = 0; k < RJOB_TAIL && off < sizeof detail; k++) {
         const char *l = c->tail[(c->tail_next + k) % RJOB_TAIL];

@@ -41,6 +41,7 @@ struct rjob {
     long timeout_s;       /* 0: none */
     long memory_mib;      /* 0: unlimited */
     double cpus;          /* 0: unlimited */
+    long cpu_seconds;     /* CPU time limit (maxResources.cpuTime); 0: unlimited */
     void *be_state;       /* the backend's per-job state */
     void *core;           /* the core's private state */
 };

@@ -209,6 +209,8 @@ static void limits(struct rjob *job)
     job->memory_mib = json_is_number(mem) && json_number_value(mem) > 0
                           ? (long)json_number_value(mem) : 0;
     job->cpus = json_is_number(cpus) && json_number_value(cpus) > 0 ? json_number_value(cpus) : 0;
+    const json_t *cpu_time = json_object_get(res, "cpuTime");
+    job->cpu_seconds = json_is_integer(cpu_time) ? (long)json_integer_value(cpu_time) : 0;
 }
 
 int rjob_prepare(struct rjob *job, const char *work_dir, bool make_dirs, struct qerr *err)

@@ -378,6 +378,10 @@ class Cluster:
             _started.remove(self)
 
     def restart(self):
+        self.down()
+        self.start()
+
+    def down(self):
+        """Stops the server but keeps the cluster (start() brings it back)."""
         self._run("pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
         self.running = False
-        self.start()

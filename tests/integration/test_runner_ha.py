@@ -125,6 +125,25 @@ class ShutdownTest(unittest.TestCase):
         finally:
             s.stop()
 
+    def test_sigterm_wait_then_hand_back_after_the_grace(self):
+        s = Stack("runner-wait-grace", api=False,
+                  config={"runner": {"shutdown": "wait", "shutdown_grace": 1}})
+        try:
+            pidfile = os.path.join(s.dir, "g.pid")
+            r = s.start_runner()
+            jid = insert_job(s.db, "sleep.sh", inputs={"seconds": 60, "pidfile": pidfile})
+            poll(lambda: os.path.exists(pidfile) and os.path.getsize(pidfile) > 0, timeout=15,
+                 what="the job to start")
+            pid = int(open(pidfile).read())
+            self.assertEqual(r.stop(), 0, r.log()[-2000:])
+            job = s.job(jid)
+            self.assertEqual((job["status"], job["attempt"], job["lease_until"]),
+                             ("accepted", 0, None))
+            self.assertFalse(pid_alive(pid))
+            self.assertIn("shutdown grace of 1 s over", r.log())
+        finally:
+            s.stop()
+
     def test_once_runs_the_queue_and_exits(self):
         s = Stack("runner-once", api=False)
         try:
@@ -203,6 +222,22 @@ class PostgresRestartTest(unittest.TestCase):
             self.assertEqual(s.wait_status(later, timeout=15)["status"], "successful")
             self.assertTrue(r.alive())
             self.assertIn("reconnect", r.log().lower())
+
+            # A job that ends while PostgreSQL is down is recorded once it is back.
+            pidfile = os.path.join(s.dir, "down.pid")
+            jid = insert_job(s.db, "sleep.sh", inputs={"seconds": 2, "pidfile": pidfile})
+            poll(lambda: os.path.exists(pidfile) and os.path.getsize(pidfile) > 0, timeout=15,
+                 what="the job to start")
+            pid = int(open(pidfile).read())
+            s.db.close()
+            pg.down()
+            poll(lambda: not pid_alive(pid), timeout=15, what="the job to end while the database is down")
+            time.sleep(1)  # deliberately keep the database away a little longer
+            pg.start()
+            job = s.wait_status(jid, timeout=30)
+            self.assertEqual(job["status"], "successful", job)
+            self.assertEqual(job["results"], {"slept": True})
+            self.assertTrue(r.alive())
         finally:
             s.stop()
             pg.stop()

@@ -122,6 +122,12 @@ class RunnerJobsTest(unittest.TestCase):
                                 config={"maxResources": {"memory": 200}})
         self.assertEqual(job["status"], "successful", self.detail(job))
 
+    def test_cpu_time_limit(self):
+        jid, job = self.run_job("spin.sh", config={"maxResources": {"cpuTime": 1}, "timeout": 60})
+        self.assertEqual(job["status"], "failed")
+        self.assertIn("killed by signal", self.detail(job))
+        self.assertIn("CPU time limit 1 s", self.detail(job))
+
     def test_grandchild_leaves_no_orphan(self):
         pidfile = os.path.join(self.s.dir, "grandchild.pid")
         jid, job = self.run_job("fork.sh", inputs={"pidfile": pidfile})
