@@ -345,6 +345,8 @@ int db_api_job_file(struct db *db, const char *id, const char *output_id, size_t
         if (read_file(out->location, max, out, err) < 0) {
             goto out;
         }
+    } else if (strcmp(out->storage, "s3") == 0 && out->location != NULL) {
+        /* content stays NULL: the caller reads it with storage_read_all (needs the config) */
     } else {
         qerr_set(err, QERR_BACKEND, "output stored in %s cannot be served here", out->storage);
         goto out;

@@ -79,7 +79,8 @@ int db_api_job_dismiss(struct db *db, const char *id, const char *submitter,
 /* [{outputId, name, type, bytes}] of a job's files. New reference. */
 json_t *db_api_job_files(struct db *db, const char *id, struct qerr *err);
 /* The first file of an output (QERR_NOTFOUND when there is none); reads filesystem
- * storage up to max bytes. */
+ * storage up to max bytes. For s3 storage content stays NULL: read it with
+ * storage_read_all (common/storage.h) and out->location. */
 int db_api_job_file(struct db *db, const char *id, const char *output_id, size_t max,
                     struct db_api_file *out, struct qerr *err) QUERN_MUSTCHECK;
 /* [{seq, at, stream, line}] with seq > since, at most limit. New reference. */

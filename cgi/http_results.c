@@ -19,6 +19,7 @@
 #include "cgi/http_params.h"
 #include "cgi/http_resp.h"
 #include "common/qstr.h"
+#include "common/storage.h"
 
 #define FILE_MAX (256u * 1024 * 1024)
 
@@ -134,6 +135,15 @@ static int output_bytes(struct http_req *r, const struct results *rs, const char
     struct db *db = api_db(r->ctx, err);
     if (db == NULL || db_api_job_file(db, rs->job->id, id, FILE_MAX, &f, err) < 0) {
         return -1;
+    }
+    if (f.content == NULL) { /* s3 storage */
+        char *data = NULL;
+        if (storage_read_all(&r->ctx->cfg, f.storage, f.location, FILE_MAX, &data, &f.len, err) <
+            0) {
+            db_api_file_cleanup(&f);
+            return -1;
+        }
+        f.content = (unsigned char *)data;
     }
     snprintf(ctype, ctsz, "%s", f.media_type);
     *body = (char *)f.content;

@@ -65,10 +65,21 @@ struct cfg {
     char *storage_type;
     char *storage_path;
     long storage_inline_max;
+    char *storage_s3_bucket;
+    char *storage_s3_prefix;
+    char *storage_s3_endpoint;
+    long storage_s3_presign;
 
     char *docker_socket;
     char *docker_api_version;
 
+    char *aws_region;
+    char *aws_endpoint;
+    char *aws_access_key_id;
+    char *aws_secret_access_key;
+    char *aws_session_token;
+    long aws_batch_poll_ms;
+    char *aws_log_group;
     char *slurm_transport;
     char *slurm_rest_url;
     char *slurm_rest_version;

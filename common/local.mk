@@ -10,6 +10,9 @@ common_libquern_a_SOURCES = \
 	common/cfg.c common/cfg.h \
 	common/db.c common/db.h \
 	common/schema.c common/schema.h \
+	common/aws.c common/aws.h \
+	common/s3.c common/s3.h \
+	common/storage.c common/storage.h \
 	common/validate.c common/validate.h \
 	common/sql_migrations.h \
 	common/proc_diag.c common/proc_diag.h \

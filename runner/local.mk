@@ -40,3 +40,12 @@ runner/quern-runner.service: $(srcdir)/runner/quern-runner.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) runner && sed -e 's|%sbindir%|$(sbindir)|g' \
 		-e 's|%sysconfdir%|$(sysconfdir)|g' -e 's|%localstatedir%|$(localstatedir)|g' \
 		$(srcdir)/runner/quern-runner.service.in > $@
+
+# The aws-batch backend (configure --disable-aws-batch leaves it out; be.c lists it under HAVE_BE_BATCH).
+if HAVE_BE_BATCH
+runner_librunner_a_SOURCES += \
+	runner/be_batch.c \
+	runner/aws_xfer.c runner/aws_xfer.h \
+	runner/batch_api.c runner/batch_api.h \
+	runner/cwlogs.c runner/cwlogs.h
+endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/qstr.h"
+#include "common/storage.h"
 #include "runner/db_runner.h"
 #include "runner/rjob_files.h"
 
@@ -211,53 +212,15 @@ static int read_all(const char *path, long long expect, char **data, size_t *len
     return 0;
 }
 
-/* Copies data to the filesystem store as ROOT/job/output/name; *loc is new. */
-static int store_fs(const char *root, const char *job, const char *output, const char *name,
-                    const char *data, size_t len, char **loc, struct qerr *err)
-{
-    char path[4096];
-    const char *parts[] = {root, job, output};
-    size_t off = 0;
-    for (size_t i = 0; i < QUERN_ARRAY_LEN(parts); i++) {
-        off += (size_t)snprintf(path + off, sizeof path - off, "%s%s", i > 0 ? "/" : "", parts[i]);
-        if (off >= sizeof path || (mkdir(path, 0755) < 0 && errno != EEXIST)) {
-            qerr_set_errno(err, QERR_BACKEND, "file store directory");
-            return -1;
-        }
-    }
-    snprintf(path + off, sizeof path - off, "/%s", name);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        qerr_set_errno(err, QERR_BACKEND, "file store");
-        return -1;
-    }
-    size_t done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, data + done, len - done);
-        if (w < 0 && errno == EINTR) {
-            continue;
-        }
-        if (w <= 0) {
-            close(fd);
-            qerr_set_errno(err, QERR_BACKEND, "file store write");
-            return -1;
-        }
-        done += (size_t)w;
-    }
-    if (close(fd) < 0 || (*loc = strdup(path)) == NULL) {
-        qerr_set_errno(err, QERR_BACKEND, "file store close");
-        return -1;
-    }
-    return 0;
-}
-
 int rjob_files_store(struct db *db, const struct cfg *cfg, const char *job_id, const char *dir,
                      const struct rjob_file *files, size_t n, struct qerr *err)
 {
-    bool fs = strcmp(cfg->storage_type, "filesystem") == 0;
+    /* postgres keeps the bytes in the row; filesystem and s3 are common/storage's. */
+    bool in_row = strcmp(cfg->storage_type, "postgres") == 0;
     for (size_t i = 0; i < n; i++) {
         char path[4096], sha[65];
         char *data = NULL, *loc = NULL;
+        const char *storage = "postgres";
         size_t len = 0;
         snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
         if (read_all(path, files[i].bytes, &data, &len, err) < 0) {
@@ -265,14 +228,14 @@ int rjob_files_store(struct db *db, const struct cfg *cfg, const char *job_id, c
         }
         rjob_sha256_hex(data, len, sha);
         int rc = 0;
-        if (fs) {
-            rc = store_fs(cfg->storage_path, job_id, files[i].output_id, files[i].name, data, len,
-                          &loc, err);
+        if (!in_row) {
+            rc = storage_put_file(cfg, job_id, files[i].output_id, files[i].name, data, len,
+                                  files[i].media_type, &storage, &loc, err);
         }
         if (rc == 0) {
             rc = db_runner_file_add(db, job_id, files[i].output_id, files[i].name,
-                                    files[i].media_type, (long long)len, sha,
-                                    fs ? "filesystem" : "postgres", loc, fs ? NULL : data, len, err);
+                                    files[i].media_type, (long long)len, sha, storage, loc,
+                                    in_row ? data : NULL, len, err);
         }
         free(loc);
         free(data);

@@ -18,6 +18,41 @@ tests_unit_check_db_LDADD = $(UNIT_LIBS)
 
 TESTS += tests/unit/check_common tests/unit/check_cfg tests/unit/check_db
 
+check_PROGRAMS += tests/unit/check_aws
+tests_unit_check_aws_SOURCES = tests/unit/check_aws.c
+tests_unit_check_aws_CFLAGS = $(UNIT_CFLAGS) -pthread -DQUERN_SRCDIR='"$(abs_top_srcdir)"'
+tests_unit_check_aws_LDADD = $(UNIT_LIBS) -lpthread
+TESTS += tests/unit/check_aws
+
+check_PROGRAMS += tests/unit/check_batch_api
+tests_unit_check_batch_api_SOURCES = tests/unit/check_batch_api.c \
+	runner/batch_api.c runner/batch_api.h runner/cwlogs.c runner/cwlogs.h
+tests_unit_check_batch_api_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_batch_api_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/check_batch_api
+
+check_PROGRAMS += tests/unit/check_s3
+tests_unit_check_s3_SOURCES = tests/unit/check_s3.c
+tests_unit_check_s3_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_s3_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/check_s3
+
+# Not a unit test: S3 and storage calls for tests/integration/test_s3_storage.py.
+check_PROGRAMS += tests/unit/storage_drive
+tests_unit_storage_drive_SOURCES = tests/unit/storage_drive.c
+tests_unit_storage_drive_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_storage_drive_LDADD = $(UNIT_LIBS)
+
+# Not a unit test: the aws-batch backend on a real loop with a stand-in job
+# sink, driven against moto by tests/integration/test_batch_backend.py.
+check_PROGRAMS += tests/unit/batch_drive
+tests_unit_batch_drive_SOURCES = tests/unit/batch_drive.c runner/be_batch.c runner/be.h \
+	runner/rjob.h runner/aws_xfer.c runner/aws_xfer.h runner/batch_api.c runner/batch_api.h \
+	runner/cwlogs.c runner/cwlogs.h runner/ev.c runner/ev.h runner/curlm.c runner/curlm.h
+tests_unit_batch_drive_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_batch_drive_LDADD = $(UNIT_LIBS)
+
+
 check_PROGRAMS += tests/unit/check_slurm
 tests_unit_check_slurm_SOURCES = tests/unit/check_slurm.c runner/slurm_state.c runner/slurm_script.c
 tests_unit_check_slurm_CFLAGS = $(UNIT_CFLAGS)

@@ -1,0 +1,197 @@
+# SPDX-License-Identifier: MIT
+"""S3 storage of job files (common/s3, common/storage) through
+tests/unit/storage_drive: round trips against moto and against s3rver,
+which verifies every SigV4 signature and presigned URL, so a request
+libcurl signed wrongly fails here."""
+import hashlib
+import os
+import shutil
+import subprocess
+import unittest
+import uuid
+
+import requests
+
+import aws_moto
+import harness
+
+DRIVE = os.path.join(harness.BUILD, "tests/unit/storage_drive")
+BUCKET = "quern-files"
+S3RVER_JS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "s3rver.js")
+NODE_MODULES = os.path.join(harness.TOP, "tests/node_modules")
+
+
+def drive_env(endpoint, key_id, secret, **extra):
+    env = dict(os.environ)
+    for k in list(env):
+        if k.startswith("AWS_") or k.startswith("QUERN_"):
+            env.pop(k)
+    env.update({"QUERN_CONFIG": "/dev/null", "QUERN_STORAGE_TYPE": "s3",
+                "QUERN_STORAGE_S3_BUCKET": BUCKET, "QUERN_STORAGE_S3_ENDPOINT": endpoint,
+                "QUERN_AWS_REGION": aws_moto.REGION, "QUERN_AWS_ACCESS_KEY_ID": key_id,
+                "QUERN_AWS_SECRET_ACCESS_KEY": secret})
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def drive(env, *args):
+    return subprocess.run([DRIVE] + list(args), env=env, capture_output=True, timeout=60)
+
+
+class StorageRoundTrip:
+    """Shared cases; subclasses provide self.env(**extra) and self.fetch(url)."""
+
+    def put(self, data, name="result.bin", **extra):
+        src = os.path.join(self.dir, name)
+        with open(src, "wb") as f:
+            f.write(data)
+        job = str(uuid.uuid4())
+        r = drive(self.env(**extra), "put", job, "output", name, src, "application/octet-stream")
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        storage, location = r.stdout.decode().split()
+        self.assertEqual(storage, "s3")
+        self.assertEqual(location, f"s3://{BUCKET}/quern/{job}/output/{name}")
+        return location
+
+    def test_round_trip(self):
+        data = os.urandom(300 * 1024) + b"\x00end"
+        location = self.put(data)
+        r = drive(self.env(), "get", "s3", location)
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        head, _, body = r.stdout.partition(b"\n")
+        self.assertEqual(head.decode(), f"size {len(data)}")
+        self.assertEqual(hashlib.sha256(body).hexdigest(), hashlib.sha256(data).hexdigest())
+
+    def test_empty_file(self):
+        location = self.put(b"", name="empty.txt")
+        r = drive(self.env(), "get", "s3", location)
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        self.assertEqual(r.stdout, b"size 0\n")
+
+    def test_presigned_redirect(self):
+        data = b"presigned content\n"
+        location = self.put(data, name="p.txt")
+        r = drive(self.env(QUERN_STORAGE_S3_PRESIGN=120), "get", "s3", location)
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        kind, url = r.stdout.decode().strip().split(" ", 1)
+        self.assertEqual(kind, "redirect")
+        self.assertIn("X-Amz-Signature=", url)
+        if self.secret:
+            self.assertNotIn(self.secret, url)
+        got = requests.get(url, timeout=30)
+        self.assertEqual(got.status_code, 200, got.text)
+        self.assertEqual(got.content, data)
+
+    def test_missing_object_is_not_found(self):
+        r = drive(self.env(), "get", "s3", f"s3://{BUCKET}/quern/none/output/x.bin")
+        self.assertEqual(r.returncode, 1)
+        self.assertTrue(r.stderr.decode().startswith("error notfound "), r.stderr.decode())
+
+
+class S3OnMoto(StorageRoundTrip, unittest.TestCase):
+    secret = aws_moto.SECRET
+
+    @classmethod
+    def setUpClass(cls):
+        cls.moto = aws_moto.Moto("s3-moto")
+        st, body = cls.moto.call("s3", "PUT", "/" + BUCKET)
+        assert st == 200, body
+        cls.dir = harness.workdir("s3-moto-files")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.moto.stop()
+
+    def env(self, **extra):
+        return drive_env(self.moto.url, aws_moto.KEY_ID, aws_moto.SECRET, **extra)
+
+
+class S3OnS3rver(StorageRoundTrip, unittest.TestCase):
+    """s3rver checks signatures: a wrongly signed request is refused (403)."""
+    secret = None  # s3rver's fixed secret equals its key id, which URLs carry
+
+    @classmethod
+    def setUpClass(cls):
+        if not os.path.isdir(os.path.join(NODE_MODULES, "@20minutes/s3rver")) or not shutil.which("node"):
+            raise unittest.SkipTest("s3rver is not installed (./dev test installs tests/package.json)")
+        cls.dir = harness.workdir("s3rver")
+        cls.port = harness.free_port()
+        env = dict(os.environ, NODE_PATH=NODE_MODULES)
+        cls.proc = harness.Proc(["node", "--openssl-legacy-provider", S3RVER_JS, str(cls.port),
+                                 os.path.join(cls.dir, "data"), BUCKET],
+                                env=env, log=os.path.join(cls.dir, "s3rver.log"))
+        harness.poll(lambda: "ready" in cls.proc.log() or (not cls.proc.alive() and
+                     (_ for _ in ()).throw(AssertionError("s3rver exited:\n" + cls.proc.log()))),
+                     timeout=30, what="s3rver to listen")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.proc.stop()
+
+    def env(self, **extra):
+        return drive_env(f"http://127.0.0.1:{self.port}", "S3RVER", "S3RVER", **extra)
+
+    def test_wrong_secret_is_refused_without_leaking_it(self):
+        src = os.path.join(self.dir, "x.txt")
+        with open(src, "wb") as f:
+            f.write(b"x")
+        env = drive_env(f"http://127.0.0.1:{self.port}", "S3RVER", "wrong-secret-value")
+        r = drive(env, "put", str(uuid.uuid4()), "output", "x.txt", src, "text/plain")
+        self.assertEqual(r.returncode, 1)
+        err = r.stderr.decode()
+        self.assertIn("credentials refused", err)
+        self.assertNotIn("wrong-secret-value", err)
+
+
+class S3JobFiles(unittest.TestCase):
+    """A real runner stores a job's output files in S3 (moto); quern-api serves them back."""
+
+    def test_runner_stores_output_files_in_s3(self):
+        import json
+        from harness import Stack
+        moto = aws_moto.Moto("s3-jobfiles-moto")
+        s = None
+        try:
+            st, body = moto.call("s3", "PUT", "/" + BUCKET)
+            self.assertEqual(st, 200, body)
+            s = Stack("s3-jobfiles", config={
+                "storage": {"type": "s3", "s3_bucket": BUCKET, "s3_prefix": "jobs/"},
+                "aws": {"region": aws_moto.REGION, "endpoint": moto.url,
+                        "access_key_id": aws_moto.KEY_ID, "secret_access_key": aws_moto.SECRET}})
+            data = os.urandom(70000)
+            src = os.path.join(s.dir, "payload.bin")
+            with open(src, "wb") as f:
+                f.write(data)
+            os.chmod(src, 0o644)
+            d = {"id": "files", "version": "1.0.0", "host": {"type": "local"},
+                 "command": ["/bin/sh", "-c", f'cp {src} "$QUERN_OUTPUT_DIR/result.bin"; '
+                                              'echo \'{"plugin_results": {}}\''],
+                 "config": {}, "inputs": {},
+                 "outputs": {"result": {"schema": {"type": "string", "format": "binary"}}}}
+            req = {"inputs": {}, "outputs": {}, "response": "document"}
+            with s.db.conn.cursor() as c:
+                c.execute("INSERT INTO quern.jobs (process_id, process_version, request, definition,"
+                          " backend) VALUES ('files', '1.0.0', %s, %s, 'local') RETURNING id",
+                          (json.dumps(req), json.dumps(d)))
+                jid = str(c.fetchone()[0])
+            s.start_runner()
+            job = s.wait_status(jid, timeout=60)
+            self.assertEqual(job["status"], "successful", job)
+            rows = s.db.query("SELECT output_id, name, storage, location, bytes, sha256, content"
+                              " FROM quern.job_files WHERE job_id = %s", (jid,))
+            self.assertEqual(len(rows), 1, rows)
+            row = rows[0]
+            self.assertEqual((row["output_id"], row["storage"]), ("result", "s3"))
+            self.assertEqual(row["location"], f"s3://{BUCKET}/jobs/{jid}/result/result.bin")
+            self.assertIsNone(row["content"])
+            self.assertEqual(row["sha256"], hashlib.sha256(data).hexdigest())
+            r = drive(drive_env(moto.url, aws_moto.KEY_ID, aws_moto.SECRET), "get", "s3", row["location"])
+            self.assertEqual(r.returncode, 0, r.stderr.decode())
+            self.assertEqual(r.stdout, f"size {len(data)}\n".encode() + data)
+            got = s.get(f"/jobs/{jid}/results/result")
+            self.assertEqual(got.status_code, 200, got.text[:500])
+            self.assertEqual(hashlib.sha256(got.content).hexdigest(), row["sha256"])
+        finally:
+            if s:
+                s.stop()
+            moto.stop()
