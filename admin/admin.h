@@ -25,5 +25,6 @@ int admin_cmd_migrate(struct admin_ctx *ctx, int argc, char **argv);
 int admin_cmd_config(struct admin_ctx *ctx, int argc, char **argv);
 int admin_cmd_check(struct admin_ctx *ctx, int argc, char **argv);
 int admin_cmd_sync(struct admin_ctx *ctx, int argc, char **argv);
+int admin_cmd_user(struct admin_ctx *ctx, int argc, char **argv);
 
 #endif

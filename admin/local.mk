@@ -2,7 +2,7 @@
 # admin/: quern-admin.
 sbin_PROGRAMS += admin/quern-admin
 admin_quern_admin_SOURCES = admin/admin.h admin/main.c admin/migrate.c admin/config.c \
-	admin/check.c admin/sync.c
+	admin/check.c admin/sync.c admin/user.c
 admin_quern_admin_LDADD = $(QUERN_LIBS)
 
 # The default configuration, installed once (an existing file is kept).

@@ -32,6 +32,8 @@ static const struct admin_cmd admin_cmds[] = {
      "validate plugin files (default: plugins.dirs); -p prints what they become"},
     {"sync", admin_cmd_sync, true, "sync [DIR...]",
      "load plugin files into the process registry (default: plugins.dirs)"},
+    {"user", admin_cmd_user, true, "user SUBCOMMAND ...",
+     "quern's own users, roles and API tokens: add, passwd, role, token, revoke, list, ..."},
 };
 
 static void usage(FILE *f)

@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "common/auth.h"
 #include "common/buf.h"
 #include "common/cfg.h"
 #include "common/compat.h"
@@ -71,7 +72,8 @@ struct http_req {
     const char *accept;       /* borrowed header values, NULL when absent */
     const char *prefer;
     const char *content_type;
-    const char *remote_user;  /* NULL or non-empty */
+    struct auth_identity auth; /* who asks (cgi/http_auth.c), owned */
+    char *auth_roles;          /* auth.roles as a JSON array, owned; NULL for admins */
     char *body;               /* request body (NUL-terminated), owned */
     size_t body_len;
     struct buf headers;       /* extra response headers, "Name: value\r\n" each */

@@ -30,6 +30,8 @@ void db_api_process_cleanup(struct db_api_process *p)
     QFREE(p->description);
     json_decref(p->definition);
     p->definition = NULL;
+    json_decref(p->access);
+    p->access = NULL;
 }
 
 void db_api_job_cleanup(struct db_api_job *j)
@@ -76,6 +78,9 @@ int db_api_process_get(struct db *db, const char *id, bool with_definition,
     out->available = bool_field(res, 0, 3);
     if (with_definition) {
         out->definition = json_field(res, 0, 4);
+        out->access = json_incref(json_object_get(out->definition, "access"));
+    } else if (!PQgetisnull(res, 0, 4)) {
+        out->access = json_field(res, 0, 4);
     }
     if (out->id == NULL || out->version == NULL || out->description == NULL ||
         (with_definition && out->definition == NULL)) {
@@ -90,11 +95,11 @@ out:
 }
 
 json_t *db_api_process_page(struct db *db, const char *after, const char *before, long limit,
-                            struct qerr *err)
+                            const char *roles, struct qerr *err)
 {
     char lim[24];
     snprintf(lim, sizeof lim, "%ld", limit);
-    const char *params[] = {before != NULL ? before : after, lim};
+    const char *params[] = {before != NULL ? before : after, lim, roles};
     PGresult *res = NULL;
     json_t *arr = NULL;
     if (db_exec(db, before != NULL ? SQL_API_PROCESS_PAGE_BEFORE : SQL_API_PROCESS_PAGE_AFTER,
@@ -120,11 +125,12 @@ out:
     return arr;
 }
 
-json_t *db_api_process_all(struct db *db, struct qerr *err)
+json_t *db_api_process_all(struct db *db, const char *roles, struct qerr *err)
 {
     PGresult *res = NULL;
     json_t *all = NULL;
-    if (db_exec(db, SQL_API_PROCESS_ALL, NULL, &res, err) < 0) {
+    const char *params[] = {roles};
+    if (db_exec(db, SQL_API_PROCESS_ALL, params, &res, err) < 0) {
         goto out;
     }
     all = json_object();

@@ -23,6 +23,7 @@ struct db_api_process {
     size_t description_len;
     bool available;
     json_t *definition; /* only from db_api_process_get(..., true, ...) */
+    json_t *access;     /* the definition's access member, NULL when it has none */
 };
 
 struct db_api_job {
@@ -57,11 +58,12 @@ void db_api_file_cleanup(struct db_api_file *f);
 int db_api_process_get(struct db *db, const char *id, bool with_definition,
                        struct db_api_process *out, struct qerr *err) QUERN_MUSTCHECK;
 /* Summaries (description without inputs/outputs) after/before an id, at most limit;
- * before walks backwards but the array is in id order. New reference. */
+ * before walks backwards but the array is in id order. roles (a JSON array, NULL: every
+ * process) leaves out processes whose access.roles names none of them. New reference. */
 json_t *db_api_process_page(struct db *db, const char *after, const char *before, long limit,
-                            struct qerr *err);
-/* {id: description} of every process (for the OpenAPI document). New reference. */
-json_t *db_api_process_all(struct db *db, struct qerr *err);
+                            const char *roles, struct qerr *err);
+/* {id: description} of every process roles may see (for the OpenAPI document). New ref. */
+json_t *db_api_process_all(struct db *db, const char *roles, struct qerr *err);
 
 int db_api_job_insert(struct db *db, const struct db_api_process *p, const char *mode,
                       const char *submitter, const char *request, const char *definition,

@@ -30,6 +30,8 @@ static const struct exc_row exc_tab[HTTP_EXC__COUNT] = {
     [HTTP_EXC_SYNC_TIMEOUT] = {504, OGC_EXC "timeout", "The job did not finish in time"},
     [HTTP_EXC_NOT_AVAILABLE] = {404, OGC_EXC "no-such-process", "Process no longer available"},
     [HTTP_EXC_DB_DOWN] = {503, OGC_EXC "service-unavailable", "The job database is unavailable"},
+    [HTTP_EXC_UNAUTHORIZED] = {401, OGC_EXC "unauthorized", "Authentication required"},
+    [HTTP_EXC_FORBIDDEN] = {403, OGC_EXC "forbidden", "Not allowed"},
 };
 
 static const struct exc_row code_tab[] = {

@@ -22,6 +22,8 @@ enum http_exc {
     HTTP_EXC_SYNC_TIMEOUT,   /* a sync-only job outlived its wait */
     HTTP_EXC_NOT_AVAILABLE,  /* process removed from its plugin file */
     HTTP_EXC_DB_DOWN,        /* PostgreSQL cannot be reached */
+    HTTP_EXC_UNAUTHORIZED,   /* credentials missing or wrong (http_auth.c adds the challenge) */
+    HTTP_EXC_FORBIDDEN,      /* authenticated, not allowed */
     HTTP_EXC__COUNT
 };
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cgi/db_api.h"
+#include "cgi/http_auth.h"
 #include "cgi/http_error.h"
 #include "cgi/http_handlers.h"
 #include "cgi/http_params.h"
@@ -195,7 +196,7 @@ static int insert_job(struct exec *x, const struct http_req *r, struct db *db,
     if (req == NULL || deftext == NULL) {
         qerr_set(err, QERR_NOMEM, "out of memory");
     } else {
-        rc = db_api_job_insert(db, &x->proc, x->sync ? "sync" : "async", r->remote_user, req,
+        rc = db_api_job_insert(db, &x->proc, x->sync ? "sync" : "async", auth_job_submitter(&r->auth), req,
                                deftext, backend != NULL ? backend : "local",
                                json_is_integer(prio) ? (long)json_integer_value(prio) : 0,
                                json_is_integer(att) && json_integer_value(att) >= 1
@@ -320,6 +321,10 @@ static int prepare(struct http_req *r, struct exec *x, struct db **db)
             goto fail;
         }
         pcache_put(r->ctx, &x->proc);
+    }
+    if (!auth_may_execute(&r->auth, x->proc.definition)) {
+        http_auth_deny(r, "execute this process");
+        return -1;
     }
     if (!x->proc.available) {
         qerr_set(&err, QERR_NOTFOUND, "process %s is no longer available", id);

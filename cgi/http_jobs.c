@@ -161,7 +161,7 @@ static int build_filter(const struct http_req *r, struct list_query *q,
     f->created_to = q->to[0] != '\0' ? q->to : NULL;
     f->min_duration = mind >= 0 ? q->mind : NULL;
     f->max_duration = maxd >= 0 ? q->maxd : NULL;
-    f->submitter = r->remote_user;
+    f->submitter = auth_job_scope(&r->auth);
     f->after = after;
     f->limit = limit + 1;
     rc = 0;
@@ -234,7 +234,7 @@ void http_job_get(struct http_req *r)
         return;
     }
     struct db *db = api_db(r->ctx, &err);
-    if (db == NULL || db_api_job_get(db, id, r->remote_user, &j, &err) < 0) {
+    if (db == NULL || db_api_job_get(db, id, auth_job_scope(&r->auth), &j, &err) < 0) {
         http_error_send(r, err.code == QERR_NOTFOUND ? HTTP_EXC_NO_SUCH_JOB : HTTP_EXC_FROM_CODE,
                         &err);
         return;
@@ -256,7 +256,7 @@ void http_job_delete(struct http_req *r)
         return;
     }
     struct db *db = api_db(r->ctx, &err);
-    if (db == NULL || db_api_job_dismiss(db, id, r->remote_user, &j, &err) < 0) {
+    if (db == NULL || db_api_job_dismiss(db, id, auth_job_scope(&r->auth), &j, &err) < 0) {
         http_error_send(r, err.code == QERR_NOTFOUND ? HTTP_EXC_NO_SUCH_JOB : HTTP_EXC_FROM_CODE,
                         &err);
         return;

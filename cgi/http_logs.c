@@ -57,7 +57,7 @@ void http_logs_get(struct http_req *r)
         return;
     }
     struct db *db = api_db(r->ctx, &err);
-    if (db == NULL || db_api_job_get(db, id, r->remote_user, &j, &err) < 0) {
+    if (db == NULL || db_api_job_get(db, id, auth_job_scope(&r->auth), &j, &err) < 0) {
         http_error_send(r, err.code == QERR_NOTFOUND ? HTTP_EXC_NO_SUCH_JOB : HTTP_EXC_FROM_CODE,
                         &err);
         return;
@@ -93,7 +93,7 @@ void http_metadata_get(struct http_req *r)
         return;
     }
     struct db *db = api_db(r->ctx, &err);
-    json_t *doc = db != NULL ? db_api_job_metadata(db, id, r->remote_user, &err) : NULL;
+    json_t *doc = db != NULL ? db_api_job_metadata(db, id, auth_job_scope(&r->auth), &err) : NULL;
     if (doc == NULL) {
         http_error_send(r, err.code == QERR_NOTFOUND ? HTTP_EXC_NO_SUCH_JOB : HTTP_EXC_FROM_CODE,
                         &err);

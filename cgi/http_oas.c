@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cgi/db_api.h"
+#include "cgi/http_auth.h"
 #include "cgi/http_error.h"
 #include "cgi/http_handlers.h"
 #include "cgi/http_html.h"
@@ -271,7 +272,7 @@ void http_api_get(struct http_req *r)
         return;
     }
     struct db *db = api_db(r->ctx, &err);
-    json_t *all = db != NULL ? db_api_process_all(db, &err) : NULL;
+    json_t *all = db != NULL ? db_api_process_all(db, http_auth_roles_filter(r), &err) : NULL;
     if (all == NULL) {
         http_error_send(r, HTTP_EXC_FROM_CODE, &err);
         return;

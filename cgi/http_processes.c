@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cgi/db_api.h"
+#include "cgi/http_auth.h"
 #include "cgi/http_error.h"
 #include "cgi/http_handlers.h"
 #include "cgi/http_params.h"
@@ -54,10 +55,11 @@ static bool id_param_ok(const char *v)
     return v == NULL || qstr_is_id(v, 128);
 }
 
-/* Whether a process exists on the other side of id (after: ids > id). */
-static int exists_beyond(struct db *db, const char *id, bool after, bool *yes, struct qerr *err)
+/* Whether a process roles may see exists on the other side of id (after: ids > id). */
+static int exists_beyond(struct db *db, const char *id, bool after, const char *roles, bool *yes,
+                         struct qerr *err)
 {
-    json_t *one = db_api_process_page(db, after ? id : NULL, after ? NULL : id, 1, err);
+    json_t *one = db_api_process_page(db, after ? id : NULL, after ? NULL : id, 1, roles, err);
     if (one == NULL) {
         return -1;
     }
@@ -85,18 +87,22 @@ void http_processes_list(struct http_req *r)
     if (db == NULL) {
         goto out;
     }
+    /* A page depends on who asks: the roles filter is part of its cache key. */
+    const char *roles = http_auth_roles_filter(r);
     char key[4096];
     size_t len;
     const char *cached = NULL;
     if (r->fmt != HTTP_FMT_HTML) {
         http_self_url(r, NULL, key, sizeof key);
+        size_t n = strlen(key);
+        snprintf(key + n, sizeof key - n, "\x1f%s", roles != NULL ? roles : "*admin*");
         cached = pcache_page(r->ctx, key, &len);
     }
     if (cached != NULL) {
         http_send(r, 200, "application/json", cached, len);
         goto out;
     }
-    items = db_api_process_page(db, after, before, limit + 1, &err);
+    items = db_api_process_page(db, after, before, limit + 1, roles, &err);
     if (items == NULL) {
         goto out;
     }
@@ -112,10 +118,10 @@ void http_processes_list(struct http_req *r)
     const char *last =
         n > 0 ? json_string_value(json_object_get(json_array_get(items, n - 1), "id")) : NULL;
     if (before == NULL && after != NULL && first != NULL &&
-        exists_beyond(db, first, false, &has_prev, &err) < 0) {
+        exists_beyond(db, first, false, roles, &has_prev, &err) < 0) {
         goto out;
     }
-    if (before != NULL && last != NULL && exists_beyond(db, last, true, &has_next, &err) < 0) {
+    if (before != NULL && last != NULL && exists_beyond(db, last, true, roles, &has_next, &err) < 0) {
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
@@ -201,9 +207,15 @@ void http_process_get(struct http_req *r)
         return;
     }
     size_t len;
-    const char *body = r->fmt != HTTP_FMT_HTML ? pcache_body(r->ctx, id, r->base, &len) : NULL;
+    const json_t *access = NULL;
+    const char *body =
+        r->fmt != HTTP_FMT_HTML ? pcache_body(r->ctx, id, r->base, &len, &access) : NULL;
     if (body != NULL) {
-        http_send(r, 200, "application/json", body, len);
+        if (auth_may_execute_access(&r->auth, access)) {
+            http_send(r, 200, "application/json", body, len);
+        } else {
+            http_auth_deny(r, "use this process");
+        }
         return;
     }
     if (!pcache_get(r->ctx, id, false, &p)) {
@@ -214,6 +226,11 @@ void http_process_get(struct http_req *r)
             return;
         }
         pcache_put(r->ctx, &p);
+    }
+    if (!auth_may_execute_access(&r->auth, p.access)) {
+        http_auth_deny(r, "use this process");
+        db_api_process_cleanup(&p);
+        return;
     }
     if (r->fmt != HTTP_FMT_HTML) {
         send_description_json(r, &p);

@@ -448,9 +448,8 @@ int http_req_parse(struct http_req *r, struct http_io *io, struct api_ctx *ctx, 
     r->accept = header_or_null(io, "HTTP_ACCEPT");
     r->prefer = header_or_null(io, "HTTP_PREFER");
     r->content_type = header_or_null(io, "CONTENT_TYPE");
-    r->remote_user = header_or_null(io, "REMOTE_USER");
     snprintf(r->path, sizeof r->path, "/");
-    const char *const bounded[] = {r->accept, r->prefer, r->content_type, r->remote_user};
+    const char *const bounded[] = {r->accept, r->prefer, r->content_type};
     for (size_t i = 0; i < QUERN_ARRAY_LEN(bounded); i++) {
         if (bounded[i] != NULL && strlen(bounded[i]) > HTTP_MAX_HEADER) {
             r->accept = NULL;
@@ -491,6 +490,8 @@ void http_req_cleanup(struct http_req *r)
     r->nparams = 0;
     QFREE(r->body);
     buf_cleanup(&r->headers);
+    auth_identity_cleanup(&r->auth);
+    QFREE(r->auth_roles);
 }
 
 const char *http_param(const struct http_req *r, const char *name)

@@ -260,7 +260,7 @@ static int load_successful(struct http_req *r, struct db_api_job *j)
         return -1;
     }
     struct db *db = api_db(r->ctx, &err);
-    if (db == NULL || db_api_job_get(db, id, r->remote_user, j, &err) < 0) {
+    if (db == NULL || db_api_job_get(db, id, auth_job_scope(&r->auth), j, &err) < 0) {
         http_error_send(r, err.code == QERR_NOTFOUND ? HTTP_EXC_NO_SUCH_JOB : HTTP_EXC_FROM_CODE,
                         &err);
         return -1;

@@ -9,6 +9,7 @@ CGI_CORE_SOURCES = \
 	cgi/http_resp.c cgi/http_resp.h \
 	cgi/http_html.c cgi/http_html.h \
 	cgi/http_error.c cgi/http_error.h \
+	cgi/http_auth.c cgi/http_auth.h \
 	cgi/http_params.c cgi/http_params.h \
 	cgi/http_route.c cgi/http_route.h cgi/http_handlers.h \
 	cgi/db_api.c cgi/db_api.h \

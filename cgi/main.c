@@ -21,6 +21,7 @@
 #include <fcgiapp.h>
 
 #include "cgi/api.h"
+#include "cgi/http_auth.h"
 #include "cgi/http_error.h"
 #include "cgi/http_io.h"
 #include "cgi/http_req.h"
@@ -39,7 +40,7 @@ static void handle(struct api_ctx *ctx, struct http_io *io, const struct qerr *c
                         &err);
     } else if (qerr_is_set(cfg_err)) {
         http_error_send(&r, HTTP_EXC_FROM_CODE, cfg_err);
-    } else {
+    } else if (http_auth_resolve(&r) == 0) {
         http_route_dispatch(&r);
     }
     if (!r.answered) {

@@ -27,6 +27,7 @@ struct pcache_entry {
      * POST .../execution read it from PostgreSQL and parsed it again (bench/run
      * scenario 3); shared by reference, never modified. */
     json_t *definition;
+    json_t *access;  /* the definition's access member (owned reference) or NULL */
     char *body_base; /* the base URL body was built for */
     char *body;      /* the whole JSON response with links */
     size_t body_len;
@@ -38,6 +39,7 @@ static void entry_free(struct pcache_entry *e)
     free(e->version);
     free(e->description);
     json_decref(e->definition);
+    json_decref(e->access);
     free(e->body_base);
     free(e->body);
 }
@@ -80,7 +82,8 @@ static struct pcache_entry *find(struct api_ctx *ctx, const char *id)
     return NULL;
 }
 
-const char *pcache_body(struct api_ctx *ctx, const char *id, const char *base, size_t *len)
+const char *pcache_body(struct api_ctx *ctx, const char *id, const char *base, size_t *len,
+                        const json_t **access)
 {
     if (ctx->one_shot) {
         return NULL;
@@ -91,6 +94,7 @@ const char *pcache_body(struct api_ctx *ctx, const char *id, const char *base, s
         return NULL;
     }
     *len = e->body_len;
+    *access = e->access;
     return e->body;
 }
 
@@ -201,6 +205,7 @@ bool pcache_get(struct api_ctx *ctx, const char *id, bool with_definition,
         out->description = dup_n(e->description, e->description_len);
         out->description_len = e->description_len;
         out->available = e->available;
+        out->access = json_incref(e->access);
         if (out->id == NULL || out->version == NULL || out->description == NULL) {
             db_api_process_cleanup(out);
             return false;
@@ -245,6 +250,7 @@ void pcache_put(struct api_ctx *ctx, const struct db_api_process *p)
     e->description_len = p->description_len;
     e->available = p->available;
     e->definition = json_incref(p->definition);
+    e->access = json_incref(p->access);
     if (e->id == NULL || e->version == NULL || e->description == NULL) {
         entry_free(e);
         memset(e, 0, sizeof *e);

@@ -27,8 +27,10 @@ bool pcache_get(struct api_ctx *ctx, const char *id, bool with_definition,
  * changes first. Failures only skip caching. */
 void pcache_put(struct api_ctx *ctx, const struct db_api_process *p);
 /* The complete JSON response last built for id under base (borrowed, valid until the
- * next pcache call), or NULL. */
-const char *pcache_body(struct api_ctx *ctx, const char *id, const char *base, size_t *len);
+ * next pcache call), or NULL; *access gets the process's access member (borrowed, NULL
+ * when it has none) for the caller to check before serving. */
+const char *pcache_body(struct api_ctx *ctx, const char *id, const char *base, size_t *len,
+                        const json_t **access);
 /* Remembers the JSON response built for id under base (copied) if id is cached. */
 void pcache_set_body(struct api_ctx *ctx, const char *id, const char *base, const char *body,
                      size_t len);

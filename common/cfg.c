@@ -151,6 +151,27 @@ static const struct cfg_key cfg_keys[] = {
      "account charged for definitions that name none; empty uses the user's default"},
     {"auth.anonymous", CFG_BOOL, F(auth_anonymous), "true", 0, 0, NULL,
      "serve requests that carry no identity"},
+    {"auth.anonymous_roles", CFG_LIST, F(auth_anonymous_roles), "", 0, 0, NULL,
+     "roles an anonymous request has (admin only on a private machine)"},
+    {"auth.remote_user", CFG_BOOL, F(auth_remote_user), "true", 0, 0, NULL,
+     "take REMOTE_USER, set by the front server after it authenticated a request, as the user"},
+    {"auth.roles_variable", CFG_STR, F(auth_roles_variable), "", 0, 0, NULL,
+     "request variable holding the front server's roles, comma or space separated (a header "
+     "X-Roles is HTTP_X_ROLES)"},
+    {"auth.trust_front_roles", CFG_BOOL, F(auth_trust_front_roles), "false", 0, 0, NULL,
+     "read auth.roles_variable: only when the front server always sets it (clients could forge "
+     "it)"},
+    {"auth.admin_role", CFG_STR, F(auth_admin_role), "admin", 0, 0, NULL,
+     "the role that may do everything: every job, deploy, undeploy, metrics"},
+    {"auth.realm", CFG_STR, F(auth_realm), "quern", 0, 0, NULL,
+     "realm named in WWW-Authenticate challenges"},
+    {"auth.failure_delay_ms", CFG_INT, F(auth_failure_delay_ms), "250", 0, 10000, NULL,
+     "delay before checking a client's credentials after one recent failure, doubling with each "
+     "further one (0: off)"},
+    {"auth.failure_delay_max_ms", CFG_INT, F(auth_failure_delay_max_ms), "5000", 0, 60000, NULL,
+     "longest such delay in milliseconds"},
+    {"auth.failure_window", CFG_INT, F(auth_failure_window), "900", 1, 86400, NULL,
+     "seconds a failed login counts against its client"},
 };
 
 #undef F

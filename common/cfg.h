@@ -93,6 +93,15 @@ struct cfg {
     char *slurm_account;
 
     bool auth_anonymous;
+    struct cfg_list auth_anonymous_roles;
+    bool auth_remote_user;
+    char *auth_roles_variable;
+    bool auth_trust_front_roles;
+    char *auth_admin_role;
+    char *auth_realm;
+    long auth_failure_delay_ms;
+    long auth_failure_delay_max_ms;
+    long auth_failure_window;
 };
 
 /*

@@ -23,3 +23,8 @@ common_libquern_a_SOURCES = \
 	common/proc_sync.c common/proc_sync.h \
 	common/db_proc.c common/db_proc.h
 nodist_common_libquern_a_SOURCES = common/sql_stmts.c common/sql_stmts.h common/sql_migrations.c
+common_libquern_a_SOURCES += \
+	common/b64.c common/b64.h \
+	common/cred.c common/cred.h \
+	common/auth.c common/auth.h \
+	common/db_auth.c common/db_auth.h

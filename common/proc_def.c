@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/auth.h"
 #include "common/proc_def.h"
 #include "common/proc_io.h"
 #include "common/proc_yaml.h"
@@ -24,7 +25,8 @@ struct loader {
 };
 
 static const char *const top_keys[] = {"info",   "host",    "command", "config",
-                                       "inputs", "outputs", NULL};
+                                       "inputs", "outputs", "access",  NULL};
+static const char *const access_keys[] = {"roles", NULL};
 static const char *const info_keys[] = {
     "id",       "title",    "version",           "description",
     "keywords", "metadata", "jobControlOptions", "outputTransmission",
@@ -653,12 +655,55 @@ char *proc_def_dumps(const json_t *v)
     return s;
 }
 
+/* access: {roles: [...]}: who may see and run the process (decided by common/auth.c). */
+static void read_access(struct loader *L, const yaml_node_t *n)
+{
+    if (n == NULL || proc_yaml_is_null(n) || !proc_yaml_map_check(L->y, n, "access", access_keys)) {
+        return;
+    }
+    yaml_node_t *roles = get(L, n, "roles");
+    if (roles == NULL) {
+        return;
+    }
+    if (roles->type != YAML_SEQUENCE_NODE) {
+        proc_yaml_diag(L->y, roles, "access.roles must be a list of role names, not %s",
+                       proc_yaml_what(roles));
+        return;
+    }
+    json_t *arr = json_array();
+    size_t i = 0;
+    for (yaml_node_item_t *it = roles->data.sequence.items.start;
+         it < roles->data.sequence.items.top; it++, i++) {
+        yaml_node_t *v = proc_yaml_node(L->y, *it);
+        const char *s = proc_yaml_scalar(v);
+        if (s == NULL) {
+            proc_yaml_diag(L->y, v, "access.roles[%zu] must be a role name, not %s", i,
+                           proc_yaml_what(v));
+            continue;
+        }
+        if (!auth_role_valid(s)) {
+            proc_yaml_diag(L->y, v, "access.roles[%zu]: '%s' is not a role name (1-128 of %s)", i,
+                           s, "[A-Za-z0-9._:/@-]");
+            continue;
+        }
+        bool dup = false;
+        for (size_t j = 0; j < json_array_size(arr) && !dup; j++) {
+            dup = strcmp(json_string_value(json_array_get(arr, j)), s) == 0;
+        }
+        if (!dup) {
+            json_array_append_new(arr, json_string(s));
+        }
+    }
+    json_object_set_new(L->def, "access", json_pack("{s:o}", "roles", arr));
+}
+
 static void read_sections(struct loader *L, const yaml_node_t *root)
 {
     read_info(L, get(L, root, "info"), root);
     read_host(L, get(L, root, "host"), root);
     read_command(L, get(L, root, "command"), root);
     read_config(L, get(L, root, "config"));
+    read_access(L, get(L, root, "access"));
     json_t *inputs = proc_io_inputs(L->y, get(L, root, "inputs"));
     json_t *outputs = proc_io_outputs(L->y, get(L, root, "outputs"), root);
     json_object_set(L->desc, "inputs", inputs);

@@ -5,8 +5,9 @@
 
 -- name: api_process_get
 -- params: $1 text id
--- index: processes_pkey
-SELECT id, version, description::text, available FROM quern.processes WHERE id = $1;
+-- index: processes_pkey. access decides who may see it (common/auth.c).
+SELECT id, version, description::text, available, (definition -> 'access')::text
+  FROM quern.processes WHERE id = $1;
 
 -- name: api_process_get_full
 -- params: $1 text id
@@ -15,27 +16,35 @@ SELECT id, version, description::text, available, definition::text
   FROM quern.processes WHERE id = $1;
 
 -- name: api_process_page_after
--- params: $1 text after (NULL: from the start), $2 int limit
--- index: processes_pkey (keyset on id)
+-- params: $1 text after (NULL: from the start), $2 int limit, $3 jsonb roles (NULL: every process)
+-- index: processes_pkey (keyset on id). A process whose definition lists
+-- access.roles is listed only for holders of one of them (common/auth.c).
 SELECT id, (description - 'inputs' - 'outputs')::text
   FROM quern.processes
- WHERE $1::text IS NULL OR id > $1
+ WHERE ($1::text IS NULL OR id > $1)
+   AND ($3::jsonb IS NULL OR jsonb_typeof(definition #> '{access,roles}') IS DISTINCT FROM 'array'
+        OR (definition #> '{access,roles}') ?| ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))
  ORDER BY id
  LIMIT $2;
 
 -- name: api_process_page_before
--- params: $1 text before, $2 int limit
--- index: processes_pkey (keyset on id, walked backwards)
+-- params: $1 text before, $2 int limit, $3 jsonb roles (NULL: every process)
+-- index: processes_pkey (keyset on id, walked backwards); access as api_process_page_after
 SELECT id, (description - 'inputs' - 'outputs')::text
   FROM quern.processes
  WHERE id < $1
+   AND ($3::jsonb IS NULL OR jsonb_typeof(definition #> '{access,roles}') IS DISTINCT FROM 'array'
+        OR (definition #> '{access,roles}') ?| ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))
  ORDER BY id DESC
  LIMIT $2;
 
 -- name: api_process_all
--- params: none
--- The OpenAPI document needs every process's inputs.
-SELECT id, description::text FROM quern.processes ORDER BY id LIMIT 10000;
+-- params: $1 jsonb roles (NULL: every process)
+-- The OpenAPI document needs every process's inputs (those the caller may execute).
+SELECT id, description::text FROM quern.processes
+ WHERE $1::jsonb IS NULL OR jsonb_typeof(definition #> '{access,roles}') IS DISTINCT FROM 'array'
+    OR (definition #> '{access,roles}') ?| ARRAY(SELECT jsonb_array_elements_text($1::jsonb))
+ ORDER BY id LIMIT 10000;
 
 -- name: api_job_insert
 -- params: $1 text process_id, $2 text version, $3 text mode, $4 text submitter, $5 jsonb request, $6 jsonb definition, $7 text backend, $8 int priority, $9 int max_attempts
@@ -50,7 +59,7 @@ RETURNING id, process_id, process_version, status, mode, message, progress,
           dismiss_requested, request::text, NULL::text, NULL::text;
 
 -- name: api_job_get
--- params: $1 uuid id, $2 text submitter (NULL: anyone's)
+-- params: $1 uuid id, $2 text submitter scope (NULL: anyone's, '': anonymous jobs; auth_job_scope)
 -- index: jobs_pkey
 SELECT id, process_id, process_version, status, mode, message, progress,
        to_char(created AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
@@ -59,10 +68,11 @@ SELECT id, process_id, process_version, status, mode, message, progress,
        to_char(updated AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
        dismiss_requested, request::text, results::text, exception::text
   FROM quern.jobs
- WHERE id = $1::uuid AND ($2::text IS NULL OR submitter = $2);
+ WHERE id = $1::uuid
+   AND ($2::text IS NULL OR submitter = $2 OR ($2 = '' AND submitter IS NULL));
 
 -- name: api_job_list
--- params: $1 text[] process ids, $2 text[] statuses, $3 timestamptz created from, $4 timestamptz created to, $5 float8 min duration s, $6 float8 max duration s, $7 text submitter, $8 uuid after (keyset cursor), $9 int limit
+-- params: $1 text[] process ids, $2 text[] statuses, $3 timestamptz created from, $4 timestamptz created to, $5 float8 min duration s, $6 float8 max duration s, $7 text submitter scope (as api_job_get), $8 uuid after (keyset cursor), $9 int limit
 -- index: jobs_created (created DESC, id DESC); keyset, never OFFSET
 SELECT id, process_id, process_version, status, mode, message, progress,
        to_char(created AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
@@ -79,13 +89,13 @@ SELECT id, process_id, process_version, status, mode, message, progress,
         extract(epoch FROM coalesce(finished, now()) - started) >= $5::float8))
    AND ($6::float8 IS NULL OR (started IS NOT NULL AND
         extract(epoch FROM coalesce(finished, now()) - started) <= $6::float8))
-   AND ($7::text IS NULL OR submitter = $7)
+   AND ($7::text IS NULL OR submitter = $7 OR ($7 = '' AND submitter IS NULL))
    AND ($8::uuid IS NULL OR (created, id) < (SELECT c.created, c.id FROM quern.jobs c WHERE c.id = $8::uuid))
  ORDER BY created DESC, id DESC
  LIMIT $9;
 
 -- name: api_job_dismiss
--- params: $1 uuid id, $2 text submitter (NULL: anyone's)
+-- params: $1 uuid id, $2 text submitter scope (NULL: anyone's, '': anonymous jobs; auth_job_scope)
 -- index: jobs_pkey. Accepted and finished jobs become dismissed at once (a
 -- finished job loses its results and files); a running one gets
 -- dismiss_requested and its runner stops it (the trigger NOTIFYs quern_dismiss).
@@ -96,7 +106,8 @@ WITH j AS (
         finished = CASE WHEN status = 'running' THEN finished ELSE coalesce(finished, now()) END,
         results = CASE WHEN status = 'running' THEN results ELSE NULL END,
         message = CASE WHEN status = 'running' THEN 'dismiss requested' ELSE 'dismissed' END
-     WHERE id = $1::uuid AND ($2::text IS NULL OR submitter = $2)
+     WHERE id = $1::uuid
+       AND ($2::text IS NULL OR submitter = $2 OR ($2 = '' AND submitter IS NULL))
     RETURNING id, process_id, process_version, status, mode, message, progress,
               to_char(created AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
               to_char(started AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
@@ -131,7 +142,7 @@ SELECT seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), str
  LIMIT $3;
 
 -- name: api_job_metadata
--- params: $1 uuid id, $2 text submitter (NULL: anyone's)
+-- params: $1 uuid id, $2 text submitter scope (NULL: anyone's, '': anonymous jobs; auth_job_scope)
 -- index: jobs_pkey
 SELECT j.process_id, j.process_version, j.backend, j.backend_job_id,
        (j.definition -> 'host')::text, (j.definition -> 'command')::text,
@@ -142,4 +153,5 @@ SELECT j.process_id, j.process_version, j.backend, j.backend_job_id,
        encode(sha256(convert_to(coalesce((j.request -> 'inputs')::text, '{}'), 'UTF8')), 'hex'),
        j.status
   FROM quern.jobs j LEFT JOIN quern.runners r ON r.id = j.runner
- WHERE j.id = $1::uuid AND ($2::text IS NULL OR j.submitter = $2);
+ WHERE j.id = $1::uuid
+   AND ($2::text IS NULL OR j.submitter = $2 OR ($2 = '' AND j.submitter IS NULL));

@@ -189,7 +189,7 @@ def write_config(path, cfg):
 class Lighttpd:
     """lighttpd on a free loopback port with quern-api as its FastCGI backend (spawned by lighttpd)."""
 
-    def __init__(self, dir, config_path, env=None, procs=2, prefix="/", extra=""):
+    def __init__(self, dir, config_path, env=None, procs=2, prefix="/", extra="", modules=()):
         self.dir = dir
         self.port = free_port()
         self.pidfile = os.path.join(dir, "lighttpd.pid")
@@ -206,7 +206,7 @@ class Lighttpd:
         fix_root = '"fix-root-scriptname" => "enable",' if prefix == "/" else ""
         with open(conf, "w") as f:
             f.write(f"""
-server.modules = ("mod_fastcgi")
+server.modules = ({", ".join(f'"{m}"' for m in list(modules) + ["mod_fastcgi"])})
 server.bind = "127.0.0.1"
 server.port = {self.port}
 server.document-root = "{www}"

@@ -104,3 +104,11 @@ tests_unit_check_docker_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_docker_LDADD = $(UNIT_LIBS)
 TESTS += tests/unit/check_docker
 endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/check_auth
+tests_unit_check_auth_SOURCES = tests/unit/check_auth.c
+tests_unit_check_auth_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_auth_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/check_auth
+endif
