@@ -146,6 +146,11 @@ class OwnLoginsTest(unittest.TestCase):
         self.assertIn("secret", self.ids(self.s.get("/processes?limit=100", auth=self.alice).json()))
         self.assertNotIn("secret", self.ids(self.s.get("/processes?limit=100", auth=self.bob).json()))
         self.assertNotIn("nobodys", self.ids(self.s.get("/processes?limit=100", auth=self.alice).json()))
+        # Each worker caches whole list pages: a page cached for alice must never reach bob,
+        # whichever worker answers (several rounds so every worker serves both).
+        for _ in range(6):
+            self.assertIn("secret", self.ids(self.s.get("/processes?limit=100", auth=self.alice).json()))
+            self.assertNotIn("secret", self.ids(self.s.get("/processes?limit=100", auth=self.bob).json()))
         root_ids = self.ids(self.s.get("/processes?limit=100", headers=bearer(self.root_token)).json())
         self.assertIn("secret", root_ids)
         self.assertIn("nobodys", root_ids)
