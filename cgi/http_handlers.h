@@ -28,6 +28,11 @@ void http_job_delete(struct http_req *r);
 json_t *http_job_status_info(const struct http_req *r, const struct db_api_job *j);
 /* Answers 404 no-such-job unless id is a canonical UUID; true when it answered. */
 bool http_job_id_bad(struct http_req *r, const char *id);
+/*
+ * Loads job id as the asker may see it into j (a job of someone else is "no such
+ * job"). Returns the request's connection, or NULL after answering 404 or 503.
+ */
+struct db *http_job_load(struct http_req *r, const char *id, struct db_api_job *j);
 /* http_results.c */
 void http_results_get(struct http_req *r);
 void http_result_output_get(struct http_req *r);

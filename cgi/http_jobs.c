@@ -30,6 +30,21 @@ bool http_job_id_bad(struct http_req *r, const char *id)
     return true;
 }
 
+struct db *http_job_load(struct http_req *r, const char *id, struct db_api_job *j)
+{
+    struct qerr err = QERR_INIT;
+    if (http_job_id_bad(r, id)) {
+        return NULL;
+    }
+    struct db *db = api_db(r->ctx, &err);
+    if (db == NULL || db_api_job_get(db, id, auth_job_scope(&r->auth), j, &err) < 0) {
+        http_error_send(r, err.code == QERR_NOTFOUND ? HTTP_EXC_NO_SUCH_JOB : HTTP_EXC_FROM_CODE,
+                        &err);
+        return NULL;
+    }
+    return db;
+}
+
 static void set_opt(json_t *o, const char *key, const char *v)
 {
     if (v != NULL) {
@@ -230,13 +245,7 @@ void http_job_get(struct http_req *r)
         http_error_send(r, HTTP_EXC_FROM_CODE, &err);
         return;
     }
-    if (http_job_id_bad(r, id)) {
-        return;
-    }
-    struct db *db = api_db(r->ctx, &err);
-    if (db == NULL || db_api_job_get(db, id, auth_job_scope(&r->auth), &j, &err) < 0) {
-        http_error_send(r, err.code == QERR_NOTFOUND ? HTTP_EXC_NO_SUCH_JOB : HTTP_EXC_FROM_CODE,
-                        &err);
+    if (http_job_load(r, id, &j) == NULL) {
         return;
     }
     json_t *doc = http_job_status_info(r, &j);

@@ -53,13 +53,8 @@ void http_logs_get(struct http_req *r)
         http_error_send(r, HTTP_EXC_FROM_CODE, &err);
         return;
     }
-    if (http_job_id_bad(r, id)) {
-        return;
-    }
-    struct db *db = api_db(r->ctx, &err);
-    if (db == NULL || db_api_job_get(db, id, auth_job_scope(&r->auth), &j, &err) < 0) {
-        http_error_send(r, err.code == QERR_NOTFOUND ? HTTP_EXC_NO_SUCH_JOB : HTTP_EXC_FROM_CODE,
-                        &err);
+    struct db *db = http_job_load(r, id, &j);
+    if (db == NULL) {
         return;
     }
     json_t *lines = db_api_job_logs(db, id, since, limit, &err);

@@ -256,13 +256,7 @@ static int load_successful(struct http_req *r, struct db_api_job *j)
         http_error_send(r, HTTP_EXC_FROM_CODE, &err);
         return -1;
     }
-    if (http_job_id_bad(r, id)) {
-        return -1;
-    }
-    struct db *db = api_db(r->ctx, &err);
-    if (db == NULL || db_api_job_get(db, id, auth_job_scope(&r->auth), j, &err) < 0) {
-        http_error_send(r, err.code == QERR_NOTFOUND ? HTTP_EXC_NO_SUCH_JOB : HTTP_EXC_FROM_CODE,
-                        &err);
+    if (http_job_load(r, id, j) == NULL) {
         return -1;
     }
     if (strcmp(j->status, "successful") == 0) {

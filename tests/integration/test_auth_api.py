@@ -15,7 +15,7 @@ import unittest
 import requests
 
 from api_support import ApiStack, OGC_EXC, echo_description, insert_process, links_by_rel, run_job
-from harness import ADMIN_BIN, API_BIN, Lighttpd, Proc, free_port, workdir, write_config
+from harness import ADMIN_BIN, API_BIN, CLIENT_BIN, Lighttpd, Proc, free_port, workdir, write_config
 
 GOOD = {"stringInput": "Value1"}
 TOKEN_RE = re.compile(r"^qrn_([0-9a-f]{12})_[A-Za-z0-9_-]{43}$")
@@ -257,6 +257,32 @@ class OwnLoginsTest(unittest.TestCase):
         self.assert_401(self.s.get("/", headers=bearer(t)))
         admin_user(self.s, "enable", "dave")
         self.assertEqual(self.s.get("/", headers=bearer(t)).status_code, 200)
+
+    def quern(self, *args, env=None):
+        e = {k: v for k, v in os.environ.items() if not k.startswith("QUERN_")}
+        e.update(env or {})
+        return subprocess.run([CLIENT_BIN, "--url", self.s.url, *args], capture_output=True,
+                              text=True, timeout=60, env=e)
+
+    def test_10_cli_with_credentials(self):
+        # No credentials: the server's 401 is a server error for the CLI (exit 3).
+        r = self.quern("jobs")
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        # A token (option or environment) and a password each show only the owner's jobs.
+        for args, env in ((["--token", self.bob_token], None), ([], {"QUERN_TOKEN": self.bob_token}),
+                          (["--user", "bob:bob-password"], None)):
+            r = self.quern(*args, "--json", "jobs", "--limit", "100", env=env)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            shown = {j["jobID"] for j in json.loads(r.stdout)["jobs"]}
+            self.assertTrue(set(self.jobs["bob"]) <= shown, r.stdout)
+            self.assertFalse(set(self.jobs["alice"]) & shown, "bob's CLI shows alice's jobs")
+            self.assertNotIn(self.bob_token, r.stdout + r.stderr)
+            self.assertNotIn("bob-password", r.stdout + r.stderr)
+        # Another user's job is not found, as through the API.
+        r = self.quern("--token", self.bob_token, "status", self.jobs["alice"][0])
+        self.assertEqual(r.returncode, 3)
+        r = self.quern("--token", self.revoked, "jobs")
+        self.assertEqual(r.returncode, 3)
 
 
 class SlowingTest(unittest.TestCase):
