@@ -254,6 +254,9 @@ static bool pattern_tame(const char *p)
             long n = strtol(p + 1, &end, 10);
             long m = end != NULL && *end == ',' ? strtol(end + 1, NULL, 10) : 0;
             long k = n > m ? n : m;
+            if (k > 4096) {
+                return false; /* over the bound on its own; multiplying could overflow */
+            }
             weight *= k > 1 ? k : 2;
         }
         if (*p == '*' || *p == '+' || *p == '?' || *p == '{') {
