@@ -163,6 +163,49 @@ static char *env_kv(const char *k, const char *v)
     return s;
 }
 
+/* Submits or attaches job on a fresh loop and runs it to its end; -1 on a start error. */
+static int drive_job(struct cfg *cfg, struct rjob *job, const char *attach, long stop_ms,
+                     long tstop_ms)
+{
+    struct qerr err = QERR_INIT;
+    spawn_init();
+    loop = ev_new(&err);
+    if (loop == NULL || ev_signal_watch(loop, SIGCHLD, on_sigchld, NULL, &err) < 0 ||
+        ev_signal_watch(loop, SIGTERM, on_sigterm, NULL, &err) < 0 ||
+        ev_signal_watch(loop, SIGUSR1, on_sigusr1, NULL, &err) < 0) {
+        fprintf(stderr, "slurm-drive: %s\n", err.msg);
+        return -1;
+    }
+    void *state = be_slurm_ops.init(loop, cfg, &err);
+    int rc = state == NULL ? -1 : 0;
+    if (rc == 0 && attach != NULL) {
+        job->backend_job_id = strdup(attach);
+        rc = be_slurm_ops.attach(state, job, &err);
+    } else if (rc == 0) {
+        rc = be_slurm_ops.submit(state, job, &err);
+    }
+    if (rc < 0) {
+        emit(json_pack("{s:s, s:s}", "event", "error", "error", err.msg));
+    } else {
+        struct drive d = {state, job, BE_STOP_DISMISS}, dt = {state, job, BE_STOP_TIMEOUT};
+        usr1_drive = &d;
+        if (stop_ms >= 0) {
+            ev_timer_add(loop, stop_ms, 0, on_stop_timer, &d);
+        }
+        if (tstop_ms >= 0) {
+            ev_timer_add(loop, tstop_ms, 0, on_stop_timer, &dt);
+        }
+        ev_run(loop);
+        if (exited) {
+            be_slurm_ops.release(state, job);
+        }
+    }
+    if (state != NULL) {
+        be_slurm_ops.fini(state);
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     const char *config = NULL, *inputs = "{}", *attach = NULL, *partition = NULL;
@@ -249,41 +292,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "slurm-drive: %s\n", err.msg);
         return 1;
     }
-    spawn_init();
-    loop = ev_new(&err);
-    if (loop == NULL || ev_signal_watch(loop, SIGCHLD, on_sigchld, NULL, &err) < 0 ||
-        ev_signal_watch(loop, SIGTERM, on_sigterm, NULL, &err) < 0 ||
-        ev_signal_watch(loop, SIGUSR1, on_sigusr1, NULL, &err) < 0) {
-        fprintf(stderr, "slurm-drive: %s\n", err.msg);
-        return 1;
-    }
-    void *state = be_slurm_ops.init(loop, &cfg, &err);
-    int rc = state == NULL ? -1 : 0;
-    if (rc == 0 && attach != NULL) {
-        job.backend_job_id = strdup(attach);
-        rc = be_slurm_ops.attach(state, &job, &err);
-    } else if (rc == 0) {
-        rc = be_slurm_ops.submit(state, &job, &err);
-    }
-    if (rc < 0) {
-        emit(json_pack("{s:s, s:s}", "event", "error", "error", err.msg));
-    } else {
-        struct drive d = {state, &job, BE_STOP_DISMISS}, dt = {state, &job, BE_STOP_TIMEOUT};
-        usr1_drive = &d;
-        if (stop_ms >= 0) {
-            ev_timer_add(loop, stop_ms, 0, on_stop_timer, &d);
-        }
-        if (tstop_ms >= 0) {
-            ev_timer_add(loop, tstop_ms, 0, on_stop_timer, &dt);
-        }
-        ev_run(loop);
-        if (exited) {
-            be_slurm_ops.release(state, &job);
-        }
-    }
-    if (state != NULL) {
-        be_slurm_ops.fini(state);
-    }
+    int rc = drive_job(&cfg, &job, attach, stop_ms, tstop_ms);
     ev_free(loop);
     cfg_free(&cfg);
     json_decref(job.definition);
