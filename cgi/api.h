@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "cgi/reqstats.h"
 #include "common/auth.h"
 #include "common/buf.h"
 #include "common/cfg.h"
@@ -38,6 +39,7 @@ struct api_ctx {
     size_t pcache_n;
     struct pcache_page *pages;     /* cached GET /processes responses (pcache.c) */
     size_t pages_n;
+    struct reqstats reqstats;      /* request counters not yet in quern.api_requests */
 };
 
 enum http_fmt { HTTP_FMT_JSON, HTTP_FMT_HTML, HTTP_FMT_TEXT };
@@ -78,6 +80,8 @@ struct http_req {
     size_t body_len;
     struct buf headers;       /* extra response headers, "Name: value\r\n" each */
     bool answered;
+    int status;               /* HTTP status of the answer, once answered */
+    const char *route;        /* pattern of the matched route (static), NULL when none */
 };
 
 /* Request-scoped helpers (http_req.c). */

@@ -43,5 +43,7 @@ void http_results_send(struct http_req *r, const struct db_api_job *j, int statu
 /* http_logs.c */
 void http_logs_get(struct http_req *r);
 void http_metadata_get(struct http_req *r);
+/* http_metrics.c */
+void http_metrics_get(struct http_req *r);
 
 #endif

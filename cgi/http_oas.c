@@ -3,8 +3,11 @@
  * http_oas - /api: the OpenAPI 3.0 document of this server, built per
  * request from the route set and the process registry (one execute request
  * schema per process, components.schemas["execute-<id>"], and one path per
- * process's execution endpoint that uses it); /api?f=html is a page that
- * lists the operations and loads swagger-ui from api.swagger_ui.
+ * process's execution endpoint that uses it; input schemas pass through
+ * oas_schema.c so the document stays valid OpenAPI 3.0 whatever a process
+ * declares). /api?f=html (or Accept: text/html) is a page that loads Swagger
+ * UI from api.swagger_ui on the JSON document and, without it, still links
+ * the document and lists the operations.
  */
 #include "common/compat.h"
 
@@ -18,6 +21,7 @@
 #include "cgi/http_html.h"
 #include "cgi/http_params.h"
 #include "cgi/http_resp.h"
+#include "cgi/oas_schema.h"
 
 #define OAS_TYPE "application/vnd.oai.openapi+json;version=3.0"
 
@@ -70,6 +74,8 @@ static json_t *str_schema(void)
     return json_pack("{s:s}", "type", "string");
 }
 
+static json_t *parameters(void);
+
 static json_t *components(void)
 {
     json_t *link = json_pack(
@@ -98,8 +104,47 @@ static json_t *components(void)
                                 links, "landingPage", generic, "confClasses", generic,
                                 "processList", generic, "process", generic, "jobList", generic);
     json_object_set_new(schemas, "results", json_object());
+    json_object_set(schemas, "jobMetadata", generic);
     json_decref(generic);
-    return json_pack("{s:o}", "schemas", schemas);
+    json_object_set_new(
+        schemas, "jobLogs",
+        json_pack("{s:s, s:[s,s], s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s, s:{s:s, s:{s:{s:s},"
+                  " s:{s:s, s:s}, s:{s:s, s:[s,s,s]}, s:{s:s}}}}, s:{s:s}}}",
+                  "type", "object", "required", "jobID", "logs", "properties", "jobID", "type",
+                  "string", "processID", "type", "string", "status", "type", "string", "logs",
+                  "type", "array", "items", "type", "object", "properties", "seq", "type",
+                  "integer", "at", "type", "string", "format", "date-time", "stream", "type",
+                  "string", "enum", "stdout", "stderr", "system", "line", "type", "string",
+                  "links", "$ref", "#/components/schemas/links"));
+    return json_pack("{s:o, s:o}", "schemas", schemas, "parameters", parameters());
+}
+
+/*
+ * What one input admits: its value, a qualified value ({"value": ...}) or a
+ * reference ({"href": ...}); several when maxOccurs allows (new reference).
+ */
+static json_t *input_schema(const json_t *in)
+{
+    json_t *s = oas_schema(json_object_get(in, "schema"));
+    json_t *alts = json_pack("[o, {s:s, s:[s], s:{s:O}}, {s:s}]", s, "type", "object", "required",
+                             "value", "properties", "value", s, "$ref",
+                             "#/components/schemas/link");
+    const json_t *max = json_object_get(in, "maxOccurs");
+    if (json_is_string(max) || json_integer_value(max) > 1) {
+        json_t *arr = json_pack("{s:s, s:{s:o}}", "type", "array", "items", "anyOf",
+                                json_deep_copy(alts));
+        if (json_is_integer(max)) {
+            json_object_set(arr, "maxItems", (json_t *)max);
+        }
+        json_array_append_new(alts, arr);
+    }
+    json_t *out = json_pack("{s:o}", "anyOf", alts);
+    const char *d = json_string_value(json_object_get(in, "description"));
+    const char *t = json_string_value(json_object_get(in, "title"));
+    if (d != NULL || t != NULL) {
+        json_object_set_new(out, "description", json_string(d != NULL ? d : t));
+    }
+    return out;
 }
 
 /* The execute request schema of one process. New reference. */
@@ -109,15 +154,7 @@ static json_t *execute_schema(const json_t *desc)
     const char *id;
     const json_t *in;
     json_object_foreach (json_object_get(desc, "inputs"), id, in) {
-        const json_t *schema = json_object_get(in, "schema");
-        const json_t *max = json_object_get(in, "maxOccurs");
-        bool many = json_is_string(max) || json_integer_value(max) > 1;
-        json_t *s = schema != NULL ? json_deep_copy(schema) : json_object();
-        if (many) {
-            s = json_pack("{s:[o, {s:s, s:o}]}", "oneOf", s, "type", "array", "items",
-                          json_deep_copy(s));
-        }
-        json_object_set_new(props, id, s);
+        json_object_set_new(props, id, input_schema(in));
         const json_t *min = json_object_get(in, "minOccurs");
         if (min == NULL || json_integer_value(min) > 0) {
             json_array_append_new(required, json_string(id));
@@ -134,33 +171,102 @@ static json_t *execute_schema(const json_t *desc)
                      "type", "string", "enum", "raw", "document", "subscriber", "type", "object");
 }
 
+/* A parameter of components.parameters (shared by reference). */
+static json_t *pref(const char *name)
+{
+    char what[80];
+    snprintf(what, sizeof what, "parameters/%s", name);
+    return ref(what);
+}
+
+static json_t *parameters(void)
+{
+    json_t *p = json_object();
+    json_object_set_new(p, "processId",
+                        param("processId", "path", true, str_schema(), "process identifier"));
+    json_object_set_new(p, "jobId", param("jobId", "path", true, str_schema(), "job identifier"));
+    json_object_set_new(p, "outputId",
+                        param("outputId", "path", true, str_schema(), "output identifier"));
+    json_object_set_new(p, "f", param("f", "query", false,
+                                      json_pack("{s:s, s:[s,s,s]}", "type", "string", "enum",
+                                                "json", "html", "text"),
+                                      "representation (overrides Accept)"));
+    json_object_set_new(p, "limit",
+                        param("limit", "query", false,
+                              json_pack("{s:s, s:i, s:i, s:i}", "type", "integer", "minimum", 1,
+                                        "maximum", 10000, "default", 10),
+                              "page size"));
+    return p;
+}
+
+/* Adds GET (f included) at path with extra parameters (array, new reference or NULL). */
+static json_t *get_op(const char *id, const char *summary, json_t *extra, json_t *ok_schema)
+{
+    json_t *ps = extra != NULL ? extra : json_array();
+    json_array_insert_new(ps, 0, pref("f"));
+    return op(id, summary, ps, ok_schema, "200");
+}
+
+static json_t *query(const char *name, json_t *schema, const char *description)
+{
+    return param(name, "query", false, schema, description);
+}
+
+static json_t *jobs_params(void)
+{
+    json_t *st = json_pack("{s:s, s:{s:s, s:[s,s,s,s,s]}}", "type", "array", "items", "type",
+                           "string", "enum", "accepted", "running", "successful", "failed",
+                           "dismissed");
+    json_t *ids = json_pack("{s:s, s:{s:s}}", "type", "array", "items", "type", "string");
+    json_t *dur = json_pack("{s:s, s:i}", "type", "integer", "minimum", 0);
+    return json_pack("[o, o, o, o, o, o, o, o]", pref("limit"),
+                     query("processID", ids, "only jobs of these processes"),
+                     query("status", st, "only jobs with these statuses"),
+                     query("type", json_pack("{s:s, s:[s]}", "type", "string", "enum", "process"),
+                           "job type (always process)"),
+                     query("datetime", str_schema(), "created at or in this RFC 3339 interval"),
+                     query("minDuration", json_deep_copy(dur), "run at least this many seconds"),
+                     query("maxDuration", dur, "run at most this many seconds"),
+                     query("after", str_schema(), "the job id ending the previous page"));
+}
+
+/* A response whose body is text/plain (logs, metrics). */
+static json_t *text_response(const char *description)
+{
+    return json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", description, "content",
+                     "text/plain", "schema", "type", "string");
+}
+
 static json_t *paths(void)
 {
     json_t *p = json_object();
-    json_t *jobid = param("jobId", "path", true, str_schema(), "job identifier");
-    json_t *procid = param("processId", "path", true, str_schema(), "process identifier");
-    json_t *limit = param("limit", "query", false,
-                          json_pack("{s:s, s:i, s:i, s:i}", "type", "integer", "minimum", 1,
-                                    "maximum", 10000, "default", 10),
-                          "page size");
     json_object_set_new(p, "/", json_pack("{s:o}", "get",
-                                          op("getLandingPage", "landing page", NULL,
-                                             ref("schemas/landingPage"), "200")));
+                                          get_op("getLandingPage", "landing page", NULL,
+                                                 ref("schemas/landingPage"))));
     json_object_set_new(p, "/conformance",
                         json_pack("{s:o}", "get",
-                                  op("getConformanceClasses", "conformance classes", NULL,
-                                     ref("schemas/confClasses"), "200")));
-    json_object_set_new(p, "/api", json_pack("{s:o}", "get",
-                                             op("getAPI", "this document", NULL, NULL, "200")));
-    json_object_set_new(p, "/processes",
-                        json_pack("{s:o}", "get",
-                                  op("getProcesses", "the processes", json_pack("[O]", limit),
-                                     ref("schemas/processList"), "200")));
+                                  get_op("getConformanceClasses", "conformance classes", NULL,
+                                         ref("schemas/confClasses"))));
+    json_t *api = get_op("getAPI", "this document (f=html: Swagger UI)", NULL, NULL);
+    json_object_set_new(json_object_get(api, "responses"), "200",
+                        json_pack("{s:s, s:{s:{s:{s:s}}, s:{s:{s:s}}}}", "description",
+                                  "the OpenAPI 3.0 document", "content", OAS_TYPE, "schema",
+                                  "type", "object", "text/html", "schema", "type", "string"));
+    json_object_set_new(p, "/api", json_pack("{s:o}", "get", api));
+    json_object_set_new(
+        p, "/processes",
+        json_pack("{s:o}", "get",
+                  get_op("getProcesses", "the processes",
+                         json_pack("[o, o, o]", pref("limit"),
+                                   query("after", str_schema(), "the id ending the previous page"),
+                                   query("before", str_schema(), "the id starting the next page")),
+                         ref("schemas/processList"))));
     json_object_set_new(p, "/processes/{processId}",
                         json_pack("{s:o}", "get",
-                                  op("getProcessDescription", "a process description",
-                                     json_pack("[O]", procid), ref("schemas/process"), "200")));
-    json_t *exec = op("execute", "execute a process", json_pack("[O]", procid),
+                                  get_op("getProcessDescription", "a process description",
+                                         json_pack("[o]", pref("processId")),
+                                         ref("schemas/process"))));
+    json_t *exec = op("execute", "execute a process", json_pack("[o]", pref("processId")),
                       ref("schemas/results"), "200");
     json_object_set_new(json_object_get(exec, "responses"), "201",
                         response("job created (async)", ref("schemas/statusInfo")));
@@ -169,29 +275,51 @@ static json_t *paths(void)
                                   json_content(json_pack("{s:s}", "type", "object"))));
     json_object_set_new(p, "/processes/{processId}/execution", json_pack("{s:o}", "post", exec));
     json_object_set_new(p, "/jobs", json_pack("{s:o}", "get",
-                                              op("getJobs", "the jobs", json_pack("[O]", limit),
-                                                 ref("schemas/jobList"), "200")));
+                                              get_op("getJobs", "the jobs", jobs_params(),
+                                                     ref("schemas/jobList"))));
     json_object_set_new(p, "/jobs/{jobId}",
                         json_pack("{s:o, s:o}", "get",
-                                  op("getStatus", "job status", json_pack("[O]", jobid),
-                                     ref("schemas/statusInfo"), "200"),
+                                  get_op("getStatus", "job status",
+                                         json_pack("[o]", pref("jobId")),
+                                         ref("schemas/statusInfo")),
                                   "delete",
-                                  op("dismiss", "dismiss a job", json_pack("[O]", jobid),
+                                  op("dismiss", "dismiss a job", json_pack("[o]", pref("jobId")),
                                      ref("schemas/statusInfo"), "200")));
     json_object_set_new(p, "/jobs/{jobId}/results",
                         json_pack("{s:o}", "get",
-                                  op("getResult", "job results", json_pack("[O]", jobid),
-                                     ref("schemas/results"), "200")));
-    json_object_set_new(p, "/jobs/{jobId}/logs",
+                                  get_op("getResult", "job results",
+                                         json_pack("[o]", pref("jobId")),
+                                         ref("schemas/results"))));
+    json_object_set_new(p, "/jobs/{jobId}/results/{outputId}",
                         json_pack("{s:o}", "get",
-                                  op("getLogs", "job logs", json_pack("[O]", jobid), NULL, "200")));
+                                  get_op("getResultOutput", "one output of a job",
+                                         json_pack("[o, o]", pref("jobId"), pref("outputId")),
+                                         NULL)));
+    json_t *logs = get_op(
+        "getLogs", "job logs (f=text: plain lines)",
+        json_pack("[o, o, o]", pref("jobId"),
+                  query("since", json_pack("{s:s, s:i}", "type", "integer", "minimum", 0),
+                        "only lines after this sequence number"),
+                  query("limit", json_pack("{s:s, s:i, s:i}", "type", "integer", "minimum", 1,
+                                           "maximum", 100000),
+                        "at most this many lines")),
+        ref("schemas/jobLogs"));
+    json_object_set_new(json_object_get(json_object_get(json_object_get(logs, "responses"), "200"),
+                                        "content"),
+                        "text/plain", json_pack("{s:{s:s}}", "schema", "type", "string"));
+    json_object_set_new(p, "/jobs/{jobId}/logs", json_pack("{s:o}", "get", logs));
     json_object_set_new(p, "/jobs/{jobId}/metadata",
                         json_pack("{s:o}", "get",
-                                  op("getMetadata", "job metadata", json_pack("[O]", jobid), NULL,
-                                     "200")));
-    json_decref(jobid);
-    json_decref(procid);
-    json_decref(limit);
+                                  get_op("getMetadata", "where and how the job ran",
+                                         json_pack("[o]", pref("jobId")),
+                                         ref("schemas/jobMetadata"))));
+    json_t *metrics = op("getMetrics", "Prometheus metrics (metrics.access decides who)", NULL,
+                         NULL, "200");
+    json_t *mresps = json_object_get(metrics, "responses");
+    json_object_set_new(mresps, "200", text_response("text exposition format 0.0.4"));
+    json_object_set_new(mresps, "401", response("credentials needed", ref("schemas/exception")));
+    json_object_set_new(mresps, "403", response("not an admin", ref("schemas/exception")));
+    json_object_set_new(p, "/metrics", json_pack("{s:o}", "get", metrics));
     return p;
 }
 
@@ -202,65 +330,123 @@ static void add_processes(json_t *doc, const json_t *all)
     const char *id;
     const json_t *desc;
     json_object_foreach ((json_t *)all, id, desc) {
-        char name[200], path[200], opid[200];
+        char name[200], path[200], sref[240];
         snprintf(name, sizeof name, "execute-%s", id);
         json_object_set_new(schemas, name, execute_schema(desc));
         snprintf(path, sizeof path, "/processes/%s/execution", id);
-        snprintf(opid, sizeof opid, "execute-%s", id);
-        char sref[240];
         snprintf(sref, sizeof sref, "schemas/%s", name);
-        json_t *o = op(opid, "execute this process", NULL, ref("schemas/results"), "200");
+        json_t *o = op(name, "execute this process", NULL, ref("schemas/results"), "200");
         json_object_set_new(json_object_get(o, "responses"), "201",
                             response("job created (async)", ref("schemas/statusInfo")));
         json_object_set_new(o, "requestBody", json_pack("{s:b, s:o}", "required", 1, "content",
                                                         json_content(ref(sref))));
+        const char *title = json_string_value(json_object_get(desc, "title"));
+        if (title != NULL) {
+            json_object_set_new(o, "summary", json_string(title));
+        }
         json_object_set_new(p, path, json_pack("{s:o}", "post", o));
     }
 }
 
-static void send_html(struct http_req *r, const json_t *doc)
+/* Appends the escaped s. */
+static int esc(struct buf *b, const char *s, struct qerr *err)
 {
-    struct buf page;
-    struct qerr err = QERR_INIT;
-    buf_init(&page, 64 * 1024 * 1024);
-    const char *ui = r->ctx->cfg.api_swagger_ui != NULL ? r->ctx->cfg.api_swagger_ui : "";
-    char json_url[2048];
-    snprintf(json_url, sizeof json_url, "%s/api?f=json", r->base);
-    json_t *ops = json_object();
+    return http_html_escape(b, s, strlen(s), err);
+}
+
+/* The operations as a list, the fallback inside Swagger UI's container. */
+static int op_list(struct buf *b, const json_t *doc, struct qerr *err)
+{
+    int rc = buf_puts(b, "<ul id=\"operations\">\n", err);
     const char *path;
     const json_t *item;
     json_object_foreach (json_object_get(doc, "paths"), path, item) {
         const char *method;
         const json_t *o;
         json_object_foreach ((json_t *)item, method, o) {
-            char key[300];
-            snprintf(key, sizeof key, "%s %s", method, path);
-            json_object_set(ops, key, json_object_get(o, "summary"));
+            char m[16];
+            size_t i = 0;
+            for (; method[i] != '\0' && i < sizeof m - 1; i++) {
+                m[i] = (char)(method[i] >= 'a' && method[i] <= 'z' ? method[i] - 32 : method[i]);
+            }
+            m[i] = '\0';
+            const char *summary = json_string_value(json_object_get(o, "summary"));
+            rc = rc == 0 ? buf_printf(b, err, "<li><code>%s ", m) : rc;
+            rc = rc == 0 ? esc(b, path, err) : rc;
+            rc = rc == 0 ? buf_puts(b, "</code> ", err) : rc;
+            rc = rc == 0 ? esc(b, summary != NULL ? summary : "", err) : rc;
+            rc = rc == 0 ? buf_puts(b, "</li>\n", err) : rc;
         }
     }
-    json_t *view = json_pack("{s:s, s:o, s:[{s:s, s:s, s:s}]}", "openapi", "3.0.3", "operations",
-                             ops, "links", "href", json_url, "rel", "alternate", "type", OAS_TYPE);
-    int rc = buf_puts(&page, "", &err);
-    if (rc == 0) {
-        rc = http_html_page(r, "API definition", view, &page, &err);
+    return rc == 0 ? buf_puts(b, "</ul>\n", err) : rc;
+}
+
+/*
+ * The /api page: Swagger UI from api.swagger_ui on the JSON document; inside
+ * its container (replaced once it runs) a link to the document, the list of
+ * operations and a note saying why no Swagger UI shows when it cannot load.
+ * Only constant script text: the document's URL travels in a data attribute.
+ */
+static void send_html(struct http_req *r, const json_t *doc)
+{
+    struct buf page;
+    struct qerr err = QERR_INIT;
+    buf_init(&page, 64 * 1024 * 1024);
+    const char *ui = r->ctx->cfg.api_swagger_ui != NULL ? r->ctx->cfg.api_swagger_ui : "";
+    const char *slash = ui[0] != '\0' && ui[strlen(ui) - 1] != '/' ? "/" : "";
+    char json_url[1200];
+    snprintf(json_url, sizeof json_url, "%s/api?f=json", r->base);
+    int rc = buf_puts(&page, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                             "<title>quern API definition</title>\n<link rel=\"alternate\" type=\"",
+                      &err);
+    rc = rc == 0 ? buf_printf(&page, &err, "%s\" href=\"", OAS_TYPE) : rc;
+    rc = rc == 0 ? esc(&page, json_url, &err) : rc;
+    rc = rc == 0 ? buf_puts(&page, "\">\n", &err) : rc;
+    if (ui[0] != '\0') {
+        rc = rc == 0 ? buf_puts(&page, "<link rel=\"stylesheet\" href=\"", &err) : rc;
+        rc = rc == 0 ? esc(&page, ui, &err) : rc;
+        rc = rc == 0 ? buf_printf(&page, &err, "%sswagger-ui.css\">\n", slash) : rc;
     }
-    if (rc == 0 && ui[0] != '\0') {
-        /* swagger-ui enhances the page when its files are served at api.swagger_ui. */
-        rc = buf_puts(&page, "<div id=\"swagger-ui\"></div><script src=\"", &err);
-        rc = rc == 0 ? http_html_escape(&page, ui, strlen(ui), &err) : rc;
-        rc = rc == 0 ? buf_puts(&page, "swagger-ui-bundle.js\"></script><script>"
-                                       "if (window.SwaggerUIBundle) SwaggerUIBundle({url: \"",
+    rc = rc == 0 ? buf_puts(&page, "</head><body>\n<div id=\"swagger-ui\" data-url=\"", &err) : rc;
+    rc = rc == 0 ? esc(&page, json_url, &err) : rc;
+    rc = rc == 0 ? buf_puts(&page, "\">\n<h1>quern API definition</h1>\n<p>The OpenAPI 3.0 "
+                                   "document of this server: <a id=\"openapi-json\" href=\"",
+                            &err)
+                 : rc;
+    rc = rc == 0 ? esc(&page, json_url, &err) : rc;
+    rc = rc == 0 ? buf_puts(&page, "\">JSON</a>.</p>\n<p id=\"swagger-note\">", &err) : rc;
+    if (ui[0] == '\0') {
+        rc = rc == 0 ? buf_puts(&page, "Swagger UI is not configured on this server "
+                                       "(api.swagger_ui is empty).", &err)
+                     : rc;
+    } else {
+        rc = rc == 0 ? buf_puts(&page, "Swagger UI did not load from <code>", &err) : rc;
+        rc = rc == 0 ? esc(&page, ui, &err) : rc;
+        rc = rc == 0 ? buf_puts(&page, "</code> (api.swagger_ui): install swagger-ui-dist "
+                                       "there, or open the JSON document in any OpenAPI tool.",
                                 &err)
                      : rc;
-        rc = rc == 0 ? http_html_escape(&page, json_url, strlen(json_url), &err) : rc;
-        rc = rc == 0 ? buf_puts(&page, "\", dom_id: \"#swagger-ui\"});</script>\n", &err) : rc;
     }
+    rc = rc == 0 ? buf_puts(&page, "</p>\n", &err) : rc;
+    rc = rc == 0 ? op_list(&page, doc, &err) : rc;
+    rc = rc == 0 ? buf_puts(&page, "</div>\n", &err) : rc;
+    if (ui[0] != '\0') {
+        rc = rc == 0 ? buf_puts(&page, "<script src=\"", &err) : rc;
+        rc = rc == 0 ? esc(&page, ui, &err) : rc;
+        rc = rc == 0 ? buf_printf(&page, &err, "%sswagger-ui-bundle.js\"></script>\n", slash) : rc;
+        rc = rc == 0 ? buf_puts(&page, "<script>if (window.SwaggerUIBundle) { var e = "
+                                       "document.getElementById(\"swagger-ui\"); "
+                                       "SwaggerUIBundle({url: e.dataset.url, dom_id: "
+                                       "\"#swagger-ui\"}); }</script>\n",
+                                &err)
+                     : rc;
+    }
+    rc = rc == 0 ? buf_puts(&page, "</body></html>\n", &err) : rc;
     if (rc < 0) {
         http_error_send(r, HTTP_EXC_FROM_CODE, &err);
     } else {
         http_send(r, 200, "text/html; charset=utf-8", buf_cstr(&page), page.len);
     }
-    json_decref(view);
     buf_cleanup(&page);
 }
 

@@ -41,6 +41,7 @@ void http_send(struct http_req *r, int status, const char *ctype, const void *bo
         return;
     }
     r->answered = true;
+    r->status = status;
     char head[512];
     int n = snprintf(head, sizeof head,
                      "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"

@@ -23,6 +23,7 @@ static const struct http_route routes[] = {
     {"/jobs/*/results/*", http_result_output_get, NULL, NULL},
     {"/jobs/*/logs", http_logs_get, NULL, NULL},
     {"/jobs/*/metadata", http_metadata_get, NULL, NULL},
+    {"/metrics", http_metrics_get, NULL, NULL},
 };
 
 static bool pattern_match(const char *pattern, char *const *segs, int nsegs)
@@ -76,6 +77,7 @@ void http_route_dispatch(struct http_req *r)
         http_error_send(r, HTTP_EXC_NOT_FOUND, &e);
         return;
     }
+    r->route = route->pattern;
     http_handler h = NULL;
     switch (r->method) {
     case HTTP_GET:

@@ -13,8 +13,9 @@ CGI_CORE_SOURCES = \
 	cgi/http_params.c cgi/http_params.h \
 	cgi/http_route.c cgi/http_route.h cgi/http_handlers.h \
 	cgi/db_api.c cgi/db_api.h \
-	cgi/pcache.c cgi/pcache.h \
+	cgi/pcache.c cgi/pcache.h cgi/oas_schema.c cgi/oas_schema.h \
+	cgi/reqstats.c cgi/reqstats.h cgi/prom.c cgi/prom.h cgi/db_metrics.c cgi/db_metrics.h \
 	cgi/http_landing.c cgi/http_oas.c cgi/http_processes.c cgi/http_execute.c \
-	cgi/http_jobs.c cgi/http_results.c cgi/http_logs.c
+	cgi/http_jobs.c cgi/http_results.c cgi/http_logs.c cgi/http_metrics.c
 cgi_quern_api_SOURCES = cgi/main.c $(CGI_CORE_SOURCES)
 cgi_quern_api_LDADD = $(QUERN_LIBS) $(FCGI_LIBS)

@@ -8,12 +8,20 @@
  * (one request from the environment and stdin) otherwise, which
  * FCGX_IsCGI() tells. The only state kept between requests is the
  * struct api_ctx: configuration and one database connection whose
- * prepared statements libquern's db module caches. A request never takes
- * the worker down: errors become exception responses.
+ * prepared statements libquern's db module caches, and the request
+ * counters (reqstats.c) that are added to the database after an answer has
+ * gone out, when metrics.flush_requests have piled up or the oldest is
+ * metrics.flush_interval old: an idle worker waits for its next connection
+ * in poll(2) on the (non-blocking) listening socket with that deadline.
+ * SIGTERM while idle flushes and exits; while busy it kills as before.
+ * A request never takes the worker down: errors become exception responses.
  */
 #include "common/compat.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,8 +39,48 @@
 #include "cgi/pcache.h"
 #include "common/log.h"
 
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t idle;
+
+/* SIGTERM: an idle worker leaves its accept loop (and flushes); a busy one dies at once. */
+static void on_term(int sig)
+{
+    stop_requested = 1;
+    if (!idle) {
+        raise(sig); /* SA_RESETHAND restored the default action */
+    }
+}
+
+static const char *method_label(enum http_method m)
+{
+    static const char *const names[] = {[HTTP_GET] = "GET",         [HTTP_HEAD] = "HEAD",
+                                        [HTTP_POST] = "POST",       [HTTP_PUT] = "PUT",
+                                        [HTTP_DELETE] = "DELETE",   [HTTP_OPTIONS] = "OPTIONS",
+                                        [HTTP_PATCH] = "PATCH",     [HTTP_OTHER] = "OTHER"};
+    return (size_t)m < QUERN_ARRAY_LEN(names) && names[m] != NULL ? names[m] : "OTHER";
+}
+
+/* Adds the counted requests to the database when due (or when force and any are pending). */
+static void stats_flush(struct api_ctx *ctx, bool force)
+{
+    struct reqstats *s = &ctx->reqstats;
+    if (s->pending == 0 || (!force && !reqstats_due(s, ctx->cfg.metrics_flush_requests,
+                                                    ctx->cfg.metrics_flush_interval,
+                                                    reqstats_now()))) {
+        return;
+    }
+    struct qerr err = QERR_INIT;
+    struct db *db = api_db(ctx, &err);
+    if (db == NULL || reqstats_flush(s, db, &err) < 0) {
+        /* Kept for the next try; restart the clock so a dead database is not hammered. */
+        s->first_at = reqstats_now();
+        log_warn("request counters not saved (kept for the next try): %s", err.msg);
+    }
+}
+
 static void handle(struct api_ctx *ctx, struct http_io *io, const struct qerr *cfg_err)
 {
+    double t0 = reqstats_now();
     struct http_req r;
     struct qerr err = QERR_INIT;
     if (http_req_parse(&r, io, ctx, &err) < 0) {
@@ -47,12 +95,57 @@ static void handle(struct api_ctx *ctx, struct http_io *io, const struct qerr *c
         qerr_set(&err, QERR_INTERNAL, "the handler gave no answer");
         http_error_send(&r, HTTP_EXC_FROM_CODE, &err);
     }
-    log_debug("%s %s -> done", r.method_name, r.path);
+    log_debug("%s %s -> %d", r.method_name, r.path, r.status);
+    double t1 = reqstats_now();
+    reqstats_add(&ctx->reqstats, r.route, method_label(r.method), r.status, t1 - t0, t1);
     http_req_cleanup(&r);
     if (ctx->db != NULL && (ctx->listening || ctx->listening_registry) &&
         db_api_registry_changed(ctx->db)) {
         pcache_clear(ctx);
     }
+}
+
+/*
+ * Waits for the next FastCGI connection, flushing the counters when their
+ * deadline passes first. SIGTERM is blocked here except inside ppoll(2), so
+ * it either interrupts the wait (flag, -1) or stays pending until the
+ * request has been accepted and then kills as the default action would.
+ * FCGX_Accept_r's result, or -1.
+ */
+static int accept_next(struct api_ctx *ctx, int sock, FCGX_Request *req)
+{
+    sigset_t term, orig;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_BLOCK, &term, &orig);
+    idle = 1;
+    int rc = -1;
+    while (!stop_requested) {
+        int wait = reqstats_wait_ms(&ctx->reqstats, ctx->cfg.metrics_flush_interval,
+                                    reqstats_now());
+        if (wait == 0) {
+            stats_flush(ctx, true);
+            continue;
+        }
+        struct pollfd p = {.fd = sock, .events = POLLIN};
+        struct timespec ts = {.tv_sec = wait / 1000, .tv_nsec = (long)(wait % 1000) * 1000000L};
+        int n = ppoll(&p, 1, wait < 0 ? NULL : &ts, &orig);
+        if (n < 0 && errno != EINTR) {
+            log_error("waiting for a connection: %s", strerror(errno));
+            break;
+        }
+        if (n <= 0) {
+            continue;
+        }
+        rc = FCGX_Accept_r(req);
+        if (rc != -EAGAIN && rc != -EWOULDBLOCK && rc != -EINTR) {
+            break; /* a connection, or a real error */
+        }
+        rc = -1; /* another worker took the connection */
+    }
+    idle = 0;
+    sigprocmask(SIG_SETMASK, &orig, NULL);
+    return rc;
 }
 
 static void usage(FILE *f)
@@ -83,6 +176,9 @@ int main(int argc, char **argv)
     }
     log_init("quern-api", LOG_LEVEL_INFO);
     signal(SIGPIPE, SIG_IGN);
+    struct sigaction term = {.sa_handler = on_term, .sa_flags = SA_RESETHAND};
+    sigemptyset(&term.sa_mask);
+    sigaction(SIGTERM, &term, NULL);
     struct api_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
     struct qerr cfg_err = QERR_INIT;
@@ -110,8 +206,10 @@ int main(int argc, char **argv)
         struct http_io io = {NULL, NULL, NULL};
         ctx.one_shot = true;
         handle(&ctx, &io, &cfg_err);
-        pcache_clear(&ctx);
         fflush(stdout);
+        stats_flush(&ctx, true); /* CGI: this process ends now; the answer is out */
+        pcache_clear(&ctx);
+        reqstats_cleanup(&ctx.reqstats);
         db_close(ctx.db);
         cfg_free(&ctx.cfg);
         return 0;
@@ -121,12 +219,21 @@ int main(int argc, char **argv)
         log_error("FCGX_InitRequest failed");
         return 1;
     }
-    while (FCGX_Accept_r(&req) >= 0) {
+    /* Non-blocking, so a worker that loses the race for a connection goes back to poll. */
+    int fl = fcntl(sock, F_GETFL);
+    if (fl < 0 || fcntl(sock, F_SETFL, fl | O_NONBLOCK) < 0) {
+        log_error("cannot make the listening socket non-blocking: %s", strerror(errno));
+        return 1;
+    }
+    while (accept_next(&ctx, sock, &req) >= 0) {
         struct http_io io = {req.in, req.out, req.envp};
         handle(&ctx, &io, &cfg_err);
         FCGX_Finish_r(&req);
+        stats_flush(&ctx, false);
     }
     FCGX_Free(&req, 1);
+    stats_flush(&ctx, true);
+    reqstats_cleanup(&ctx.reqstats);
     pcache_clear(&ctx);
     db_close(ctx.db);
     cfg_free(&ctx.cfg);

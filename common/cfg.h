@@ -39,6 +39,11 @@ struct cfg {
     long api_sync_timeout;
     char *api_swagger_ui;
 
+    char *metrics_access;
+    long metrics_flush_requests;
+    long metrics_flush_interval;
+    long metrics_job_window;
+
     char *runner_name;
     long runner_slots;
     struct cfg_list runner_backends;
