@@ -28,11 +28,13 @@ static struct reqstats_entry *find(struct reqstats *s, const char *route, const 
             return e;
         }
     }
+    /* The last slot is kept for "overflow", so requests past the cap are still counted. */
+    if (s->n >= REQSTATS_MAX_KEYS - (strcmp(route, "overflow") == 0 ? 0 : 1)) {
+        return NULL;
+    }
     if (s->n == s->cap) {
         size_t cap = s->cap == 0 ? 16 : s->cap * 2;
-        if (cap > REQSTATS_MAX_KEYS) {
-            return NULL;
-        }
+        cap = cap > REQSTATS_MAX_KEYS ? REQSTATS_MAX_KEYS : cap;
         struct reqstats_entry *v = realloc(s->v, cap * sizeof *v);
         if (v == NULL) {
             return NULL;
@@ -59,8 +61,8 @@ void reqstats_add(struct reqstats *s, const char *route, const char *method, int
     }
     struct reqstats_entry *e = find(s, route != NULL ? route : "unmatched", method, code);
     if (e == NULL) {
-        /* Out of keys or memory: keep the request in one catch-all key if it fits. */
-        e = find(s, "overflow", "OTHER", code);
+        /* Out of keys or memory: one catch-all key (status 500 stands for any). */
+        e = find(s, "overflow", "OTHER", 500);
         if (e == NULL) {
             return;
         }

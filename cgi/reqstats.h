@@ -6,7 +6,7 @@
  *
  * Keys are (route pattern, method, status code): bounded by the route table,
  * so the set stays small (REQSTATS_MAX_KEYS caps it anyway; past it, requests
- * count under route "overflow"). Latencies go into fixed buckets
+ * count under route "overflow", method OTHER, status 500). Latencies go into fixed buckets
  * (reqstats_bounds). A flush sends every pending key in one statement and
  * starts over; when it fails the counts stay and the next flush retries.
  * Use: reqstats_add per request -> reqstats_wait_ms / reqstats_due ->
@@ -22,7 +22,7 @@
 #include "common/qerr.h"
 
 #define REQSTATS_NBOUNDS 12
-#define REQSTATS_MAX_KEYS 512
+#define REQSTATS_MAX_KEYS 2048
 
 /* Upper bounds in seconds of the latency buckets, ascending (+Inf is implicit). */
 extern const double reqstats_bounds[REQSTATS_NBOUNDS];

@@ -93,6 +93,12 @@ tests_unit_check_http_SOURCES = tests/unit/check_http.c $(CGI_CORE_SOURCES)
 tests_unit_check_http_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_http_LDADD = $(UNIT_LIBS) $(FCGI_LIBS)
 TESTS += tests/unit/check_validate tests/unit/check_http
+
+check_PROGRAMS += tests/unit/check_metrics
+tests_unit_check_metrics_SOURCES = tests/unit/check_metrics.c $(CGI_CORE_SOURCES)
+tests_unit_check_metrics_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_metrics_LDADD = $(UNIT_LIBS) $(FCGI_LIBS)
+TESTS += tests/unit/check_metrics
 endif
 
 # docker backend: frame demultiplexer and Engine API builders/parsers (no I/O).
