@@ -4,4 +4,4 @@
 quernconfdir = $(pkgdatadir)/webserver
 dist_quernconf_DATA = apache/quern-proxy-fcgi.conf apache/quern-fcgid.conf \
 	apache/README.md \
-	apache/quern-cgi.conf apache/lighttpd-quern.conf
+	apache/quern-cgi.conf apache/lighttpd-quern.conf apache/lighttpd-swagger-ui.conf

@@ -128,8 +128,8 @@ static int histogram(struct buf *b, const char *name, const char *const *kv, con
 static int durations(struct buf *b, const json_t *rows, struct qerr *err)
 {
     if (prom_family(b, "quern_job_duration_seconds", "histogram",
-                    "Run time (finished - started) of finished jobs by process and final status, "
-                    "over metrics.job_window (0: every job kept).",
+                    "Run time (finished - started) by process and final status of the jobs that "
+                    "finished in the last metrics.job_window seconds (0: every job kept).",
                     err) < 0) {
         return -1;
     }

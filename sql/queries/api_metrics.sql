@@ -35,9 +35,10 @@ SELECT route, method, code, count, seconds, array_to_json(le)::text, array_to_js
 
 -- name: api_metrics_jobs
 -- params: none
--- index: none (counts every job: a sequential scan, bounded by what purge keeps).
+-- index: jobs_process_status (index-only scan: every job, bounded by what purge keeps).
 -- Registry processes come with a NULL status so /metrics shows their zeros too.
-SELECT process_id, status::text, count(*) FROM quern.jobs GROUP BY 1, 2
+SELECT process_id, status::text, n
+  FROM (SELECT process_id, status, count(*) AS n FROM quern.jobs GROUP BY 1, 2) AS c
 UNION ALL
 SELECT id, NULL, 0 FROM quern.processes
  ORDER BY 1, 2;
@@ -51,18 +52,20 @@ SELECT count(*), coalesce(extract(epoch FROM now() - min(created)), 0)::double p
 
 -- name: api_metrics_durations
 -- params: $1 int window seconds (0: every finished job), $2 text bucket bounds (float8[] literal, ascending)
--- index: none (a sequential scan over finished jobs). One row per process,
--- terminal status and bucket: the bucket is how many bounds lie below the
--- run time (finished - started), so bucket i holds run times <= bound i
--- and the last bucket those above every bound; counts are not cumulative.
-SELECT j.process_id, j.status::text, k.b, count(*), sum(j.d)
+-- index: jobs_finished (index-only scan over the window). One row per
+-- process, terminal status and bucket: the bucket is how many bounds lie
+-- below the run time (finished - started), so bucket i holds run times
+-- <= bound i and the last bucket those above every bound (width_bucket
+-- counts the bounds <= d; a run time equal to a bound belongs below it).
+-- Counts are not cumulative.
+SELECT process_id, status::text,
+       width_bucket(d, $2::double precision[]) - (d = ANY ($2::double precision[]))::int AS b,
+       count(*), sum(d)
   FROM (SELECT process_id, status,
                greatest(extract(epoch FROM finished - started), 0)::double precision AS d
           FROM quern.jobs
          WHERE finished IS NOT NULL AND started IS NOT NULL
-           AND ($1::int = 0 OR finished >= now() - make_interval(secs => $1::int))) AS j,
-       LATERAL (SELECT count(*)::int AS b FROM unnest($2::double precision[]) AS t(le)
-                 WHERE t.le < j.d) AS k
+           AND ($1::int = 0 OR finished >= now() - make_interval(secs => $1::int))) AS j
  GROUP BY 1, 2, 3
  ORDER BY 1, 2, 3;
 

@@ -1,5 +1,7 @@
 -- SPDX-License-Identifier: MIT
--- 0004_api_metrics: HTTP request counters of every quern-api worker, summed.
+-- 0004_api_metrics: what GET /metrics reads cheaply. HTTP request counters
+-- of every quern-api worker, summed, and two indexes that let the job
+-- gauges and run-time histograms come from index-only scans.
 -- Each worker counts in memory and adds its deltas here in one statement
 -- every metrics.flush_requests requests or metrics.flush_interval seconds
 -- (cgi/reqstats.c); GET /metrics reads the sums. UNLOGGED: the counts are
@@ -26,3 +28,12 @@ COMMENT ON COLUMN quern.api_requests.seconds IS 'Sum of their handling times in 
 COMMENT ON COLUMN quern.api_requests.le IS 'Upper bounds in seconds of the latency buckets, ascending, without +Inf (whose count is count).';
 COMMENT ON COLUMN quern.api_requests.buckets IS 'Requests per latency bucket, not cumulative: buckets[i] counts those slower than le[i-1] and at most le[i]; the rest (slower than the last bound) is count minus their sum.';
 COMMENT ON COLUMN quern.api_requests.updated IS 'Last time a worker added to the row.';
+
+-- GET /metrics counts jobs by process and status over the whole table, and
+-- the run-time histograms read finished jobs of the last metrics.job_window
+-- seconds: both from these indexes alone, never from the wide heap rows.
+CREATE INDEX jobs_process_status ON quern.jobs (process_id, status);
+COMMENT ON INDEX quern.jobs_process_status IS 'Jobs by process and status for GET /metrics (index-only scan).';
+CREATE INDEX jobs_finished ON quern.jobs (finished) INCLUDE (process_id, status, started)
+    WHERE finished IS NOT NULL;
+COMMENT ON INDEX quern.jobs_finished IS 'Finished jobs by finish time with what the /metrics run-time histograms need (index-only scan over metrics.job_window).';

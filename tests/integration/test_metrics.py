@@ -195,19 +195,21 @@ class MetricsTest(unittest.TestCase):
         before = self.scrape()
         acc0 = value(before, "quern_jobs", process="echo", status="accepted") or 0
         ids = []
-        for _ in range(3):
+        for _ in range(4):
             r = requests.post(self.url + "/processes/echo/execution", json={"inputs": {"stringInput": "Value1"}},
                               headers={"Prefer": "respond-async"}, timeout=30)
             self.assertEqual(r.status_code, 201, r.text)
             ids.append(r.json()["jobID"])
         fams = poll(lambda: (f := self.scrape()) and value(f, "quern_queue_oldest_age_seconds") > 0 and f,
                     what="the oldest job to have aged")
-        self.assertEqual(value(fams, "quern_jobs", process="echo", status="accepted"), acc0 + 3)
-        self.assertGreaterEqual(value(fams, "quern_queue_jobs"), 3)
-        # Played runner: two succeed after 42 s of run time, one fails after 0.5 s.
+        self.assertEqual(value(fams, "quern_jobs", process="echo", status="accepted"), acc0 + 4)
+        self.assertGreaterEqual(value(fams, "quern_queue_jobs"), 4)
+        # Played runner: two succeed after 42 s of run time, one after exactly 60 s (a bucket
+        # bound: le="60" holds it), one fails after 0.5 s.
         h0 = histograms(before, "quern_job_duration_seconds")
         n0 = {k: h["count"] for k, h in h0.items()}
-        for jid, status, secs in ((ids[0], "successful", 42), (ids[1], "successful", 42), (ids[2], "failed", 0.5)):
+        for jid, status, secs in ((ids[0], "successful", 42), (ids[1], "successful", 42),
+                                  (ids[2], "failed", 0.5), (ids[3], "successful", 60)):
             self.s.db.query("UPDATE quern.jobs SET status='running', runner='t', started=now(), "
                             "lease_until=now() + interval '1 minute' WHERE id=%s", (jid,))
             self.s.db.query("UPDATE quern.jobs SET status=%s, finished=started + make_interval(secs => %s) "
@@ -217,12 +219,12 @@ class MetricsTest(unittest.TestCase):
         check_histograms(self, fams, "quern_job_duration_seconds")
         ok_key = (("process", "echo"), ("status", "successful"))
         h = histograms(fams, "quern_job_duration_seconds")[ok_key]
-        self.assertEqual(h["count"] - n0.get(ok_key, 0), 2)
+        self.assertEqual(h["count"] - n0.get(ok_key, 0), 3)
         buckets = dict(h["buckets"])
         old = dict(h0[ok_key]["buckets"]) if ok_key in h0 else {30: 0, 60: 0}
         self.assertEqual(buckets[30], old[30])
-        self.assertEqual(buckets[60] - old[60], 2)
-        self.assertGreaterEqual(h["sum"], 84)
+        self.assertEqual(buckets[60] - old[60], 3)
+        self.assertGreaterEqual(h["sum"], 144)
         fail = histograms(fams, "quern_job_duration_seconds")[(("process", "echo"), ("status", "failed"))]
         self.assertEqual(dict(fail["buckets"])[1], fail["count"])
 

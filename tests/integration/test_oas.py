@@ -306,5 +306,83 @@ class SwaggerUiTest(unittest.TestCase):
         self.assertNotIn("Swagger UI did not load", dom)
 
 
+class ShippedConfigsTest(unittest.TestCase):
+    """apache/*.conf and apache/lighttpd-swagger-ui.conf serve Swagger UI's files next to quern."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.s = ApiStack("oas_servers", api=False)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.stop()
+
+    def check(self, base, prefix):
+        r = requests.get(base + prefix + "/api?f=html", timeout=30)
+        self.assertEqual(r.status_code, 200, r.text[:300])
+        page = parse_page(r.text)
+        self.assertEqual(page.ids["swagger-ui"]["data-url"], base + prefix + "/api?f=json")
+        for src in page.scripts + page.styles:
+            a = requests.get(urllib.parse.urljoin(r.url, src), timeout=30)
+            self.assertEqual(a.status_code, 200, src)
+            with open(os.path.join(SWAGGER_DIST, os.path.basename(src)), "rb") as f:
+                self.assertEqual(a.content, f.read())
+        self.assertEqual(requests.get(base + prefix + "/api", timeout=30).headers["Content-Type"], OAS_TYPE)
+
+    def test_apache_proxy_fcgi(self):
+        from harness import API_BIN, Proc, free_port, workdir
+        from test_api_servers import Apache, wait_port
+        d = workdir("oas_apache")
+        fport = free_port()
+        api = Proc([API_BIN, "-c", self.s.config_path, "--listen", f"127.0.0.1:{fport}"],
+                   log=os.path.join(d, "api.log"))
+        try:
+            wait_port(fport, api)
+            web = Apache(d, "quern-proxy-fcgi.conf",
+                         {"QUERN_PREFIX": "/ogc", "QUERN_FCGI_ADDR": f"127.0.0.1:{fport}",
+                          "QUERN_SWAGGER_UI_DIR": SWAGGER_DIST},
+                         modules=["proxy", "proxy_fcgi"])
+            try:
+                self.check(web.url, "/ogc")
+            finally:
+                web.stop()
+        finally:
+            api.stop()
+
+    def test_lighttpd_snippets(self):
+        from harness import API_BIN, Proc, free_port, poll, workdir
+        d = workdir("oas_lighttpd")
+        port = free_port()
+        conf = os.path.join(d, "lighttpd.conf")
+        with open(conf, "w") as f:
+            f.write(f"""
+server.bind = "127.0.0.1"
+server.port = {port}
+server.document-root = "{d}"
+server.pid-file = "{d}/lighttpd.pid"
+server.errorlog = "{d}/error.log"
+mimetype.assign = (".js" => "text/javascript", ".css" => "text/css")
+var.quern_api_bin = "{API_BIN}"
+var.quern_config = "{self.s.config_path}"
+var.quern_socket = "{d}/api.sock"
+var.quern_swagger_ui = "{SWAGGER_DIST}"
+include "{os.path.join(TOP, 'apache', 'lighttpd-quern.conf')}"
+include "{os.path.join(TOP, 'apache', 'lighttpd-swagger-ui.conf')}"
+""")
+        web = Proc(["lighttpd", "-D", "-f", conf], log=os.path.join(d, "lighttpd.out"))
+        url = f"http://127.0.0.1:{port}"
+
+        def up():
+            try:
+                return requests.get(url + "/", timeout=0.5).status_code == 200
+            except requests.RequestException:
+                return False
+        try:
+            poll(up, timeout=15, what="lighttpd")
+            self.check(url, "")
+        finally:
+            web.stop()
+
+
 if __name__ == "__main__":
     unittest.main()
