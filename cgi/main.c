@@ -206,8 +206,8 @@ int main(int argc, char **argv)
         struct http_io io = {NULL, NULL, NULL};
         ctx.one_shot = true;
         handle(&ctx, &io, &cfg_err);
-        fflush(stdout);
-        stats_flush(&ctx, true); /* CGI: this process ends now; the answer is out */
+        fclose(stdout);          /* the web server sees the end of the answer now */
+        stats_flush(&ctx, true); /* CGI: this process ends; its one count goes in */
         pcache_clear(&ctx);
         reqstats_cleanup(&ctx.reqstats);
         db_close(ctx.db);

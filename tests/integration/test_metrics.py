@@ -17,7 +17,7 @@ import unittest
 import requests
 
 from api_support import echo_description, insert_process
-from harness import ADMIN_BIN, Lighttpd, Stack, poll, workdir
+from harness import ADMIN_BIN, API_BIN, Lighttpd, Stack, poll, workdir
 
 PROM_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
@@ -349,6 +349,14 @@ class WorkersTest(unittest.TestCase):
         self.assertEqual(self.stored("/jobs"), before)
         web.stop()
         poll(lambda: self.stored("/jobs") == before + 4, what="the counts added at exit")
+
+    def test_cgi_adds_its_count_as_it_exits(self):
+        before = self.stored("/conformance")
+        env = dict(os.environ, REQUEST_METHOD="GET", REQUEST_URI="/conformance", SERVER_NAME="x",
+                   SERVER_PORT="80", QUERN_CONFIG=self.s.config_path)
+        r = subprocess.run([API_BIN], env=env, capture_output=True, timeout=60)
+        self.assertIn(b"Status: 200", r.stdout)
+        self.assertEqual(self.stored("/conformance"), before + 1)
 
 
 class AccessTest(unittest.TestCase):
