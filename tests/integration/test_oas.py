@@ -304,6 +304,13 @@ class SwaggerUiTest(unittest.TestCase):
         for path in ("/jobs/{jobId}/logs", "/metrics", "/processes/a.b_c-d/execution"):
             self.assertIn(f'data-path="{path}"', dom)
         self.assertNotIn("Swagger UI did not load", dom)
+        # A picture for people (kept under the test output, not compared).
+        shot = os.path.join(self.s.dir, "swagger-ui.png")
+        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                        "--disable-background-networking", f"--user-data-dir={profile}",
+                        "--virtual-time-budget=10000", "--window-size=1280,1600", f"--screenshot={shot}",
+                        self.url + "/api?f=html"], capture_output=True, timeout=120)
+        self.assertGreater(os.path.getsize(shot), 10000)
 
 
 class ShippedConfigsTest(unittest.TestCase):
