@@ -106,6 +106,8 @@ SELECT u.id::text, u.status::text FROM upd u;
 -- A hand-back with leave=true keeps the job running and only ends the lease at once, so
 -- that a runner re-attaches its remote work (runner shutdown with docker/Batch/Slurm jobs).
 -- Returns the ids whose finish ('f') or hand-back ('b') was applied (the others are not ours).
+-- A finish this runner already wrote with the same status counts as applied: when the reply
+-- to a committed batch is lost, the runner writes it again and must still send callbacks.
 WITH logs AS (
     INSERT INTO quern.job_logs (job_id, seq, stream, line)
     SELECT l.j, l.s, l.t, l.l FROM jsonb_to_recordset($2::jsonb) AS l(j uuid, s bigint, t text, l text)
@@ -126,6 +128,10 @@ WITH logs AS (
       FROM jsonb_to_recordset($4::jsonb) AS f(id uuid, st text, bid text, m text, r jsonb, e jsonb)
      WHERE j.id = f.id AND j.status = 'running' AND j.runner = $1
     RETURNING j.id
+), fin_before AS (
+    SELECT j.id
+      FROM quern.jobs j, jsonb_to_recordset($4::jsonb) AS f(id uuid, st text)
+     WHERE j.id = f.id AND j.runner = $1 AND j.status::text = f.st AND j.finished IS NOT NULL
 ), back AS (
     UPDATE quern.jobs j
        SET status = 'accepted', runner = NULL, lease_until = NULL, started = NULL,
@@ -142,6 +148,8 @@ WITH logs AS (
     RETURNING j.id
 )
 SELECT 'f', id::text FROM fin
+UNION ALL
+SELECT 'f', id::text FROM fin_before
 UNION ALL
 SELECT 'b', id::text FROM back
 UNION ALL
