@@ -104,13 +104,13 @@ static void send_problems(struct http_req *r, enum body_kind kind, struct proc_d
     }
     free(listed);
     /* A detail past 8 KiB stops growing; the problems list still has every entry. */
-    bool full = buf_printf(&detail, &e, "the %s has %zu problem%s%s: ",
-                           kind == BODY_APPKG ? "application package" : "definition", n,
-                           n == 1 ? "" : "s",
-                           kind == BODY_APPKG ? " (read as quern's definition: processDescription "
-                                                "is info, inputs and outputs; executionUnit is "
-                                                "host, command and config)"
-                                              : "") < 0;
+    bool full =
+        buf_printf(&detail, &e, "the %s has %zu problem%s%s: ",
+                   kind == BODY_APPKG ? "application package" : "definition", n, n == 1 ? "" : "s",
+                   kind == BODY_APPKG ? " (read as quern's definition: processDescription "
+                                        "is info, inputs and outputs; executionUnit is "
+                                        "host, command and config)"
+                                      : "") < 0;
     for (size_t i = 0; i < diags->n && i < DEPLOY_MAX_PROBLEMS; i++) {
         const struct proc_diag *d = &diags->v[i];
         json_t *p = json_pack("{s:s}", "message", d->msg);
@@ -194,9 +194,10 @@ static struct proc_def *load_body(struct http_req *r, enum body_kind kind, const
         return NULL;
     }
     if (r->body_len == 0 || strlen(r->body) != r->body_len) {
-        qerr_set(&err, QERR_INVALID, r->body_len == 0 ? "the request body is empty; a process "
-                                                        "definition is expected"
-                                                      : "the request body contains a NUL byte");
+        qerr_set(&err, QERR_INVALID,
+                 r->body_len == 0 ? "the request body is empty; a process "
+                                    "definition is expected"
+                                  : "the request body contains a NUL byte");
         http_error_send(r, HTTP_EXC_FROM_CODE, &err);
         return NULL;
     }
@@ -269,7 +270,8 @@ static bool refused(struct http_req *r, const char *id, enum db_deploy_outcome o
 {
     struct qerr err = QERR_INIT;
     switch (o) {
-    case DB_DEPLOY_DONE: return false;
+    case DB_DEPLOY_DONE:
+        return false;
     case DB_DEPLOY_EXISTS:
         qerr_set(&err, QERR_CONFLICT,
                  "a process with id '%s' exists: replace it with PUT /processes/%s, or undeploy "
@@ -284,7 +286,8 @@ static bool refused(struct http_req *r, const char *id, enum db_deploy_outcome o
                  id);
         http_error_send(r, HTTP_EXC_IMMUTABLE_PROCESS, &err);
         return true;
-    case DB_DEPLOY_MISSING: break;
+    case DB_DEPLOY_MISSING:
+        break;
     }
     qerr_set(&err, QERR_NOTFOUND, "no process with id '%s'", id);
     http_error_send(r, HTTP_EXC_NO_SUCH_PROCESS, &err);
@@ -304,8 +307,8 @@ static void deploy(struct http_req *r, const char *url_id)
     if (d == NULL) {
         return;
     }
-    struct db_deploy_row row = {d->id,   d->version, d->description, d->definition,
-                                r->body, kind_type[kind]};
+    struct db_deploy_row row = {d->id,         d->version, d->description,
+                                d->definition, r->body,    kind_type[kind]};
     enum db_deploy_outcome o;
     int rc = url_id == NULL ? db_deploy_insert(db, &row, &o, &err)
                             : db_deploy_replace(db, &row, &o, &err);

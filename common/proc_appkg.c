@@ -288,8 +288,8 @@ json_t *proc_appkg_to_def(const json_t *pkg, const char *id, struct qerr *err)
     }
     /* Plugin file order: info, host, command, config, inputs, outputs. */
     json_t *out = json_object();
-    static const char *const order[] = {"info", "host", "command", "config", "inputs", "outputs",
-                                        NULL};
+    static const char *const order[] = {"info",   "host",    "command", "config",
+                                        "inputs", "outputs", NULL};
     for (size_t i = 0; out != NULL && order[i] != NULL; i++) {
         json_t *v = json_object_get(def, order[i]);
         if (v == NULL) {

@@ -19,7 +19,7 @@ static json_t *J(const char *text)
     return v;
 }
 
-#define DESC                                                                                     \
+#define DESC                                                                                   \
     "\"processDescription\": {\"id\": \"ndvi\", \"version\": \"1.0.0\", \"title\": \"NDVI\", " \
     "\"links\": [], \"inputs\": {\"x\": {\"schema\": {\"type\": \"string\"}, "                 \
     "\"valuePassThrough\": true}}, \"outputs\": {\"y\": {\"schema\": {\"type\": \"string\"}}}}"
@@ -155,8 +155,8 @@ END_TEST
 START_TEST(loads_as_plugin)
 {
     struct qerr err = QERR_INIT;
-    json_t *pkg = J("{\"executionUnit\": {\"type\": \"docker\", \"image\": \"reg/ndvi:1\"}, " DESC
-                    "}");
+    json_t *pkg =
+        J("{\"executionUnit\": {\"type\": \"docker\", \"image\": \"reg/ndvi:1\"}, " DESC "}");
     json_t *def = proc_appkg_to_def(pkg, NULL, &err);
     ck_assert_msg(def != NULL, "%s", err.msg);
     char *text = json_dumps(def, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -168,9 +168,9 @@ START_TEST(loads_as_plugin)
     }
     ck_assert_ptr_nonnull(d);
     ck_assert_str_eq(d->id, "ndvi");
-    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(d->definition, "host"),
-                                                       "type")),
-                     "docker");
+    ck_assert_str_eq(
+        json_string_value(json_object_get(json_object_get(d->definition, "host"), "type")),
+        "docker");
     ck_assert_str_eq(json_string_value(json_object_get(d->description, "title")), "NDVI");
     proc_def_free(d);
     proc_diags_cleanup(&diags);
