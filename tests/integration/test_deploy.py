@@ -26,7 +26,7 @@ import requests
 
 import engines
 import harness
-from api_support import OGC_EXC
+from api_support import OGC_EXC, OgcSchemas
 from harness import ADMIN_BIN, Lighttpd, Stack, poll, workdir
 
 EXC2 = "http://www.opengis.net/def/exceptions/ogcapi-processes-2/1.0/"
@@ -81,6 +81,7 @@ class DeployTest(unittest.TestCase):
         cls.admin = {"Authorization": "Bearer " + user(s, "token", "root")}
         cls.bob = {"Authorization": "Bearer " + user(s, "token", "bob")}
         cls.gates = workdir("deploy_gates")
+        cls.schemas = OgcSchemas()
         s.start_runner()
         poll(lambda: s.db.value("SELECT count(*) FROM quern.runners") == 1, timeout=30,
              what="the runner to register")
@@ -107,6 +108,7 @@ class DeployTest(unittest.TestCase):
         self.assertEqual(r.status_code, status, r.text)
         self.assertTrue(r.headers["Content-Type"].startswith("application/json"))
         doc = r.json()
+        self.schemas.validate("exception", doc)
         self.assertEqual(doc["type"], type_, doc)
         self.assertEqual(doc["status"], status)
         return doc
@@ -129,8 +131,10 @@ class DeployTest(unittest.TestCase):
         self.assertIs(doc["mutable"], True)
         self.assertNotIn("inputs", doc)
         self.assertTrue(any(link["rel"] == "self" for link in doc["links"]))
+        self.schemas.validate("processSummary", doc)
         d = self.s.get("/processes/dep-yaml")
         self.assertEqual(d.status_code, 200, d.text)
+        self.schemas.validate("process", d.json())
         self.assertIs(d.json()["mutable"], True)
         self.assertIn("text", d.json()["inputs"])
         self.assertIs(self.s.get("/processes/echo").json()["mutable"], False)
@@ -299,6 +303,9 @@ class DeployTest(unittest.TestCase):
         poll(lambda: self.s.get("/processes/dep-rep").json()["version"] == "2.0.0", timeout=10,
              what="the new version to be served")
         self.assertEqual(self.s.get("/processes/dep-rep").json()["title"], "Two")
+        # The running job holds its own copy of version 1 (jobs.definition).
+        self.assertIn(gate, self.s.db.value(
+            "SELECT definition #>> '{command,2}' FROM quern.jobs WHERE id = %s", (job,)))
         open(gate, "w").close()
         done = self.s.wait_status(job, timeout=60)
         self.assertEqual(done["status"], "successful", done)
@@ -412,6 +419,14 @@ class DeployDockerTest(unittest.TestCase):
         self.assertEqual(done["status"], "successful", done)
         self.assertEqual(done["results"], {"text": "from a package"})
         self.assertEqual(done["backend"], "docker")
+        # Replace with a package that leaves the id to the URL.
+        del pkg["processDescription"]["id"]
+        pkg["processDescription"]["version"] = "2.0.0"
+        r = requests.put(self.s.url + "/processes/pkg-echo", data=json.dumps(pkg), timeout=60,
+                         headers={"Content-Type": "application/ogcapppkg+json"})
+        self.assertEqual(r.status_code, 204, r.text)
+        self.assertEqual(self.s.db.value("SELECT version FROM quern.processes"
+                                         " WHERE id = 'pkg-echo'"), "2.0.0")
         r = requests.delete(self.s.url + "/processes/pkg-echo", timeout=30)
         self.assertEqual(r.status_code, 204, r.text)
         self.assertEqual(self.s.get(f"/jobs/{job}").json()["status"], "successful")
