@@ -95,15 +95,8 @@ static void send_problems(struct http_req *r, enum body_kind kind, struct proc_d
     json_t *problems = json_array();
     struct qerr e = QERR_INIT;
     size_t n = proc_diags_count(diags);
-    char *listed = NULL;
-    size_t listed_len = 0;
-    FILE *mem = open_memstream(&listed, &listed_len);
-    if (mem != NULL) {
-        proc_diags_print(diags, mem); /* sorts the list by position */
-        fclose(mem);
-    }
-    free(listed);
-    /* A detail past 8 KiB stops growing; the problems list still has every entry. */
+    proc_diags_sort(diags);
+    /* At most DEPLOY_MAX_PROBLEMS are listed; the detail stops growing at 8 KiB. */
     bool full =
         buf_printf(&detail, &e, "the %s has %zu problem%s%s: ",
                    kind == BODY_APPKG ? "application package" : "definition", n, n == 1 ? "" : "s",
