@@ -75,6 +75,11 @@ static bool body_kind_of(struct http_req *r, enum body_kind *kind)
                  "CWL is not executed by quern: deploy an OGC application package with a "
                  "container image (application/ogcapppkg+json) or quern's own definition "
                  "(application/yaml or application/json)");
+    } else if (n == 0) {
+        qerr_set(&err, QERR_INVALID,
+                 "the request has no Content-Type: send application/ogcapppkg+json (an OGC "
+                 "application package with a docker image), application/yaml or "
+                 "application/json (quern's own definition, as a plugin file)");
     } else {
         qerr_set(&err, QERR_INVALID,
                  "Content-Type '%.*s' is not deployable: use application/ogcapppkg+json (an OGC "
@@ -87,8 +92,8 @@ static bool body_kind_of(struct http_req *r, enum body_kind *kind)
 }
 
 /* The problems of a body that did not load, as one 400 naming each field. */
-static void send_problems(struct http_req *r, enum body_kind kind, struct proc_diags *diags,
-                          const struct qerr *load_err)
+static void send_problems(struct http_req *r, enum body_kind kind, bool positions,
+                          struct proc_diags *diags, const struct qerr *load_err)
 {
     struct buf detail;
     buf_init(&detail, 8192);
@@ -107,7 +112,7 @@ static void send_problems(struct http_req *r, enum body_kind kind, struct proc_d
     for (size_t i = 0; i < diags->n && i < DEPLOY_MAX_PROBLEMS; i++) {
         const struct proc_diag *d = &diags->v[i];
         json_t *p = json_pack("{s:s}", "message", d->msg);
-        bool at = kind != BODY_APPKG && d->line > 0;
+        bool at = positions && d->line > 0;
         if (at) {
             json_object_set_new(p, "line", json_integer(d->line));
             json_object_set_new(p, "column", json_integer(d->column));
@@ -144,44 +149,93 @@ static char *json_as_yaml(const char *body, size_t len)
     return t;
 }
 
-/* The text the loader reads for r's body (new string), or NULL after answering. */
-static char *loader_text(struct http_req *r, enum body_kind kind, const char *url_id)
+/* What the loader reads for a body. */
+struct body_text {
+    char *text;     /* owned */
+    json_t *doc;    /* JSON bodies: the parsed body (owned), else NULL */
+    bool positions; /* the loader's lines and columns are the body's */
+};
+
+static void body_text_cleanup(struct body_text *bt)
+{
+    QFREE(bt->text);
+    json_decref(bt->doc);
+    bt->doc = NULL;
+}
+
+/* Fills bt for r's body; false after answering. */
+static bool loader_text(struct http_req *r, enum body_kind kind, const char *url_id,
+                        struct body_text *bt)
 {
     struct qerr err = QERR_INIT;
-    char *text = NULL;
+    bt->positions = kind != BODY_APPKG;
     if (kind == BODY_YAML) {
-        text = strdup(r->body);
+        bt->text = strdup(r->body);
     } else {
-        json_t *doc = http_req_json_body(r, &err); /* JSON syntax, depth, duplicate keys */
-        if (doc == NULL) {
+        bt->doc = http_req_json_body(r, &err); /* JSON syntax, depth, duplicate keys */
+        if (bt->doc == NULL) {
             http_error_send(r, HTTP_EXC_FROM_CODE, &err);
-            return NULL;
+            return false;
         }
         if (kind == BODY_JSON) {
-            text = json_as_yaml(r->body, r->body_len);
+            bt->text = json_as_yaml(r->body, r->body_len);
         } else {
-            json_t *def = proc_appkg_to_def(doc, url_id, &err);
+            json_t *def = proc_appkg_to_def(bt->doc, url_id, &err);
             if (def == NULL) {
-                json_decref(doc);
                 http_error_send(r, HTTP_EXC_FROM_CODE, &err);
-                return NULL;
+                return false;
             }
-            text = json_dumps(def, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+            bt->text = json_dumps(def, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
             json_decref(def);
         }
-        json_decref(doc);
     }
-    if (text == NULL) {
+    if (bt->text == NULL) {
         qerr_set(&err, QERR_NOMEM, "out of memory");
         http_error_send(r, HTTP_EXC_FROM_CODE, &err);
+        return false;
     }
-    return text;
+    return true;
+}
+
+static bool yaml_refused(const struct proc_diags *diags)
+{
+    for (size_t i = 0; i < diags->n; i++) {
+        if (strncmp(diags->v[i].msg, "YAML syntax error", 17) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Loads bt. libyaml refuses a few spellings of valid JSON (a surrogate pair such as
+ * \ud83d\ude00, which YAML writes \U0001F600; keys over 1024 characters): a JSON body
+ * it refuses is loaded again from jansson's rendering of the same document, whose
+ * positions are not the body's. */
+static struct proc_def *load_text(struct body_text *bt, struct proc_diags *diags, struct qerr *err)
+{
+    struct proc_def *d = proc_def_load_text("body", "/", bt->text, strlen(bt->text), diags, err);
+    if (d != NULL || err->code != QERR_INVALID || !bt->positions || bt->doc == NULL ||
+        !yaml_refused(diags)) {
+        return d;
+    }
+    QFREE(bt->text);
+    bt->text = json_dumps(bt->doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    bt->positions = false;
+    proc_diags_cleanup(diags);
+    proc_diags_init(diags);
+    qerr_clear(err);
+    if (bt->text == NULL) {
+        qerr_set(err, QERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    return proc_def_load_text("body", "/", bt->text, strlen(bt->text), diags, err);
 }
 
 /* Reads, converts and loads r's body; NULL after answering. url_id: PUT's id, else NULL. */
 static struct proc_def *load_body(struct http_req *r, enum body_kind kind, const char *url_id)
 {
     struct qerr err = QERR_INIT;
+    struct body_text bt = {0};
     if (http_req_read_body(r, &err) < 0) {
         http_error_send(r, HTTP_EXC_FROM_CODE, &err);
         return NULL;
@@ -194,17 +248,15 @@ static struct proc_def *load_body(struct http_req *r, enum body_kind kind, const
         http_error_send(r, HTTP_EXC_FROM_CODE, &err);
         return NULL;
     }
-    char *text = loader_text(r, kind, url_id);
-    if (text == NULL) {
+    if (!loader_text(r, kind, url_id, &bt)) {
+        body_text_cleanup(&bt);
         return NULL;
     }
     struct proc_diags diags;
     proc_diags_init(&diags);
-    struct proc_def *d = proc_def_load_text(kind == BODY_APPKG ? "package" : "body", "/", text,
-                                            strlen(text), &diags, &err);
-    free(text);
+    struct proc_def *d = load_text(&bt, &diags, &err);
     if (d == NULL && err.code == QERR_INVALID) {
-        send_problems(r, kind, &diags, &err);
+        send_problems(r, kind, bt.positions, &diags, &err);
     } else if (d == NULL) {
         http_error_send(r, HTTP_EXC_FROM_CODE, &err);
     } else if (url_id != NULL && strcmp(d->id, url_id) != 0) {
@@ -215,6 +267,7 @@ static struct proc_def *load_body(struct http_req *r, enum body_kind kind, const
         d = NULL;
     }
     proc_diags_cleanup(&diags);
+    body_text_cleanup(&bt);
     return d;
 }
 

@@ -155,6 +155,17 @@ class DeployTest(unittest.TestCase):
         self.assertEqual(p.headers["Content-Type"], "application/json")
         self.assertEqual(p.text, text)
         self.assertEqual(self.s.get("/processes/dep-json").json()["title"], "Deployed")
+        # JSON that libyaml does not read as YAML (a surrogate pair escape) still deploys.
+        doc["info"]["id"], doc["info"]["title"] = "dep-json-emoji", "Smile \U0001F600"
+        r = self.deploy(json.dumps(doc), "application/json")  # ensure_ascii: \ud83d\ude00
+        self.assertIn("\\ud83d\\ude00", r.request.body.decode())
+        self.assertEqual(self.s.get("/processes/dep-json-emoji").json()["title"], "Smile \U0001F600")
+        # ... and its problems are still reported, without positions.
+        doc["info"]["id"], doc["info"]["titel"] = "dep-json-bad", doc["info"].pop("title")
+        r = self.send("POST", "/processes", json.dumps(doc), "application/json")
+        bad = self.exc(r, 400, OGC_EXC + "invalid-parameter-value")
+        self.assertIn("titel", bad["detail"])
+        self.assertNotIn("line", bad["problems"][0])
 
     def test_summaries_carry_mutable(self):
         self.deploy(yaml_definition("dep-list", printing("l")))
