@@ -272,7 +272,7 @@ static struct proc_def *load_body(struct http_req *r, enum body_kind kind, const
 }
 
 /* The process summary of d as the list shows it, with mutable and links (new reference). */
-static json_t *summary_of(const struct http_req *r, const struct proc_def *d)
+static json_t *summary_of(const struct http_req *r, const struct proc_def *d, enum body_kind kind)
 {
     json_t *s = json_deep_copy(d->description);
     if (s == NULL) {
@@ -288,7 +288,7 @@ static json_t *summary_of(const struct http_req *r, const struct proc_def *d)
     snprintf(url, sizeof url, "%s/processes/%s/execution", r->base, d->id);
     http_link_add(links, url, OGC_REL "execute", "application/json", "execute the process");
     snprintf(url, sizeof url, "%s/processes/%s/package", r->base, d->id);
-    http_link_add(links, url, "describedby", kind_type[BODY_APPKG], "the deployed package");
+    http_link_add(links, url, "describedby", kind_type[kind], "the deployed package");
     json_object_set_new(s, "links", links);
     return s;
 }
@@ -367,7 +367,7 @@ static void deploy(struct http_req *r, const char *url_id)
         if (url_id != NULL) {
             http_send(r, 204, "text/plain", "", 0);
         } else {
-            json_t *s = summary_of(r, d);
+            json_t *s = summary_of(r, d, kind);
             http_header_add(r, "Location", "%s/processes/%s", r->base, d->id);
             if (s != NULL) {
                 http_send_json(r, 201, s);
