@@ -18,6 +18,11 @@ void http_api_get(struct http_req *r);
 /* http_processes.c */
 void http_processes_list(struct http_req *r);
 void http_process_get(struct http_req *r);
+/* http_deploy.c (OGC API - Processes Part 2) */
+void http_deploy_post(struct http_req *r);
+void http_deploy_put(struct http_req *r);
+void http_deploy_delete(struct http_req *r);
+void http_deploy_package_get(struct http_req *r);
 /* http_execute.c */
 void http_execute_post(struct http_req *r);
 /* http_jobs.c */
