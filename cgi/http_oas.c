@@ -230,6 +230,58 @@ static json_t *jobs_params(void)
                      query("after", str_schema(), "the job id ending the previous page"));
 }
 
+/* A Part 2 deploy or replace body: an application package or quern's own definition. */
+static json_t *deploy_body(void)
+{
+    json_t *obj = json_pack("{s:s}", "type", "object");
+    json_t *content = json_pack("{s:{s:O}, s:{s:O}, s:{s:{s:s}}}", "application/ogcapppkg+json",
+                                "schema", obj, "application/json", "schema", obj,
+                                "application/yaml", "schema", "type", "string");
+    json_decref(obj);
+    return json_pack("{s:b, s:o}", "required", 1, "content", content);
+}
+
+/* Adds the 401/403 answers of an admin-only operation o. */
+static void admin_only(json_t *o)
+{
+    json_t *resps = json_object_get(o, "responses");
+    json_object_set_new(resps, "401", response("credentials needed", ref("schemas/exception")));
+    json_object_set_new(resps, "403", response("not an admin, or a process from a plugin file",
+                                               ref("schemas/exception")));
+}
+
+/* OGC API - Processes Part 2: deploy, replace, undeploy, and the stored package. */
+static void deploy_paths(json_t *p)
+{
+    json_t *post = op("deploy", "deploy a process (admins)", NULL, ref("schemas/process"), "201");
+    json_object_set_new(post, "requestBody", deploy_body());
+    json_object_set_new(json_object_get(post, "responses"), "409",
+                        response("a process with this id exists", ref("schemas/exception")));
+    json_object_set_new(json_object_get(post, "responses"), "415",
+                        response("not a deployable media type", ref("schemas/exception")));
+    admin_only(post);
+    json_object_set_new(json_object_get(p, "/processes"), "post", post);
+    json_t *put = op("replace", "replace a deployed process (admins)",
+                     json_pack("[o]", pref("processId")), NULL, "204");
+    json_object_set_new(put, "requestBody", deploy_body());
+    admin_only(put);
+    json_t *del = op("undeploy", "undeploy a process (admins)",
+                     json_pack("[o]", pref("processId")), NULL, "204");
+    admin_only(del);
+    json_t *item = json_object_get(p, "/processes/{processId}");
+    json_object_set_new(item, "put", put);
+    json_object_set_new(item, "delete", del);
+    json_t *pkg = op("getPackage", "the package a process was deployed with (admins)",
+                     json_pack("[o]", pref("processId")), NULL, "200");
+    json_object_set_new(json_object_get(json_object_get(pkg, "responses"), "200"), "content",
+                        json_pack("{s:{s:{s:s}}, s:{s:{s:s}}, s:{s:{s:s}}}",
+                                  "application/ogcapppkg+json", "schema", "type", "object",
+                                  "application/json", "schema", "type", "object",
+                                  "application/yaml", "schema", "type", "string"));
+    admin_only(pkg);
+    json_object_set_new(p, "/processes/{processId}/package", json_pack("{s:o}", "get", pkg));
+}
+
 /* A response whose body is text/plain (logs, metrics). */
 static json_t *text_response(const char *description)
 {
@@ -320,6 +372,7 @@ static json_t *paths(void)
     json_object_set_new(mresps, "401", response("credentials needed", ref("schemas/exception")));
     json_object_set_new(mresps, "403", response("not an admin", ref("schemas/exception")));
     json_object_set_new(p, "/metrics", json_pack("{s:o}", "get", metrics));
+    deploy_paths(p);
     return p;
 }
 

@@ -45,9 +45,10 @@ ODD_INPUTS = {
     "noschema": {"title": "no schema at all", "minOccurs": 0},
 }
 
-ROUTES = {  # every resource quern-api serves, with its methods
-    "/": ["get"], "/conformance": ["get"], "/api": ["get"], "/processes": ["get"],
-    "/processes/{processId}": ["get"], "/processes/{processId}/execution": ["post"],
+ROUTES = {  # every resource quern-api serves (cgi/http_route.c), with its methods
+    "/": ["get"], "/conformance": ["get"], "/api": ["get"], "/processes": ["get", "post"],
+    "/processes/{processId}": ["get", "put", "delete"], "/processes/{processId}/package": ["get"],
+    "/processes/{processId}/execution": ["post"],
     "/jobs": ["get"], "/jobs/{jobId}": ["get", "delete"], "/jobs/{jobId}/results": ["get"],
     "/jobs/{jobId}/results/{outputId}": ["get"], "/jobs/{jobId}/logs": ["get"],
     "/jobs/{jobId}/metadata": ["get"], "/metrics": ["get"],
@@ -147,6 +148,18 @@ class OasDocumentTest(unittest.TestCase):
         self.assertIn("application/json", logs)
         metrics = paths["/metrics"]["get"]["responses"]["200"]["content"]
         self.assertEqual(list(metrics), ["text/plain"])
+
+    def test_documented_methods_are_the_served_ones(self):
+        """OPTIONS on each documented path (ids filled in) answers the same methods."""
+        job = self.s.post("/processes/echo/execution", body={"inputs": {"stringInput": "Value1"}},
+                          headers={"Prefer": "respond-async"}).json()["jobID"]
+        fill = {"processId": "echo", "jobId": job, "outputId": "stringInput"}
+        for path, item in self.doc["paths"].items():
+            url = path.format(**fill)
+            r = requests.options(self.s.url + url, timeout=30)
+            self.assertEqual(r.status_code, 204, url)
+            allowed = {m.strip().lower() for m in r.headers["Allow"].split(",")} - {"head", "options"}
+            self.assertEqual(allowed, set(item), url)
 
     def test_path_parameters_are_declared(self):
         comps = self.doc["components"]["parameters"]
