@@ -401,6 +401,47 @@ static void add_processes(json_t *doc, const json_t *all)
     }
 }
 
+/*
+ * Groups the operations for readers (Swagger UI shows one section per tag):
+ * the service, processes (Part 1 and 2), one section for the per-process
+ * execute paths, jobs, and monitoring.
+ */
+static void add_tags(json_t *doc)
+{
+    static const struct {
+        const char *prefix, *tag, *description;
+    } groups[] = {
+        {"/metrics", "Monitoring", "Prometheus metrics"},
+        {"/jobs", "Jobs", "status, results, logs and dismissal of jobs"},
+        {"/processes/{processId}", "Processes", "the process registry (Part 1 and Part 2)"},
+        {"/processes/", "Execute", "one execute operation per process, with its request schema"},
+        {"/processes", "Processes", NULL},
+        {"/", "Service", "landing page, conformance and this document"},
+    };
+    const char *path;
+    json_t *item;
+    json_object_foreach (json_object_get(doc, "paths"), path, item) {
+        for (size_t g = 0; g < QUERN_ARRAY_LEN(groups); g++) {
+            if (strncmp(path, groups[g].prefix, strlen(groups[g].prefix)) != 0) {
+                continue;
+            }
+            const char *method;
+            json_t *o;
+            json_object_foreach (item, method, o) {
+                json_object_set_new(o, "tags", json_pack("[s]", groups[g].tag));
+            }
+            break;
+        }
+    }
+    static const size_t order[] = {5, 2, 3, 1, 0};
+    json_t *tags = json_array();
+    for (size_t i = 0; i < QUERN_ARRAY_LEN(order); i++) {
+        json_array_append_new(tags, json_pack("{s:s, s:s}", "name", groups[order[i]].tag,
+                                              "description", groups[order[i]].description));
+    }
+    json_object_set_new(doc, "tags", tags);
+}
+
 /* Appends the escaped s. */
 static int esc(struct buf *b, const char *s, struct qerr *err)
 {
@@ -518,9 +559,11 @@ void http_api_get(struct http_req *r)
     }
     json_t *doc = json_pack("{s:s, s:{s:s, s:s, s:s}, s:[{s:s}], s:o, s:o}", "openapi", "3.0.3",
                             "info", "title", "quern", "version", PACKAGE_VERSION, "description",
-                            "OGC API - Processes - Part 1: Core", "servers", "url", r->base,
+                            "OGC API - Processes: Part 1 (Core) and Part 2 (Deploy, Replace, "
+                            "Undeploy), with quern's job logs, metadata and metrics", "servers", "url", r->base,
                             "paths", paths(), "components", components());
     add_processes(doc, all);
+    add_tags(doc);
     if (r->fmt == HTTP_FMT_HTML) {
         send_html(r, doc);
     } else {

@@ -4,7 +4,9 @@
 with processes whose ids and schemas are odd; the execute request schema of
 each process checked against real requests; and the /api HTML page with
 Swagger UI (swagger-ui-dist from tests/package.json, served by the test's
-lighttpd as ./dev up serves it), without it, and rendered in headless Chromium."""
+lighttpd as ./dev up serves it), without it, and rendered in headless Chromium
+(a screenshot goes to the test output; QUERN_UPDATE_SCREENSHOTS=1 also copies it
+to doc/screenshots/swagger-ui.png for the README)."""
 import html.parser
 import json
 import os
@@ -146,6 +148,13 @@ class OasDocumentTest(unittest.TestCase):
         logs = paths["/jobs/{jobId}/logs"]["get"]["responses"]["200"]["content"]
         self.assertIn("text/plain", logs)
         self.assertIn("application/json", logs)
+        self.assertEqual([t["name"] for t in self.doc["tags"]],
+                         ["Service", "Processes", "Execute", "Jobs", "Monitoring"])
+        self.assertEqual(paths["/processes/echo/execution"]["post"]["tags"], ["Execute"])
+        self.assertEqual(paths["/processes/{processId}/execution"]["post"]["tags"], ["Processes"])
+        self.assertEqual(paths["/jobs/{jobId}/logs"]["get"]["tags"], ["Jobs"])
+        self.assertEqual(paths["/"]["get"]["tags"], ["Service"])
+        self.assertEqual(paths["/processes"]["post"]["tags"], ["Processes"])
         metrics = paths["/metrics"]["get"]["responses"]["200"]["content"]
         self.assertEqual(list(metrics), ["text/plain"])
 
@@ -324,6 +333,9 @@ class SwaggerUiTest(unittest.TestCase):
                         "--virtual-time-budget=10000", "--window-size=1280,1600", f"--screenshot={shot}",
                         self.url + "/api?f=html"], capture_output=True, timeout=120)
         self.assertGreater(os.path.getsize(shot), 10000)
+        if os.environ.get("QUERN_UPDATE_SCREENSHOTS"):  # as test_html: the README's pictures
+            os.makedirs(os.path.join(TOP, "doc", "screenshots"), exist_ok=True)
+            shutil.copy(shot, os.path.join(TOP, "doc", "screenshots", "swagger-ui.png"))
 
 
 class ShippedConfigsTest(unittest.TestCase):
