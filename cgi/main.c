@@ -60,13 +60,19 @@ static const char *method_label(enum http_method m)
     return (size_t)m < QUERN_ARRAY_LEN(names) && names[m] != NULL ? names[m] : "OTHER";
 }
 
+/* metrics.flush_interval, or its default when the configuration did not load. */
+static long flush_interval(const struct api_ctx *ctx)
+{
+    return ctx->cfg.metrics_flush_interval > 0 ? ctx->cfg.metrics_flush_interval : 10;
+}
+
 /* Adds the counted requests to the database when due (or when force and any are pending). */
 static void stats_flush(struct api_ctx *ctx, bool force)
 {
     struct reqstats *s = &ctx->reqstats;
-    if (s->pending == 0 || (!force && !reqstats_due(s, ctx->cfg.metrics_flush_requests,
-                                                    ctx->cfg.metrics_flush_interval,
-                                                    reqstats_now()))) {
+    long every = ctx->cfg.metrics_flush_requests > 0 ? ctx->cfg.metrics_flush_requests : 100;
+    if (s->pending == 0 ||
+        (!force && !reqstats_due(s, every, flush_interval(ctx), reqstats_now()))) {
         return;
     }
     struct qerr err = QERR_INIT;
@@ -121,8 +127,7 @@ static int accept_next(struct api_ctx *ctx, int sock, FCGX_Request *req)
     idle = 1;
     int rc = -1;
     while (!stop_requested) {
-        int wait = reqstats_wait_ms(&ctx->reqstats, ctx->cfg.metrics_flush_interval,
-                                    reqstats_now());
+        int wait = reqstats_wait_ms(&ctx->reqstats, flush_interval(ctx), reqstats_now());
         if (wait == 0) {
             stats_flush(ctx, true);
             continue;
