@@ -314,13 +314,16 @@ json_t *html_form_decode(const char *body, size_t len, const json_t *known, long
         qerr_set(err, QERR_NOMEM, "out of memory");
         goto fail;
     }
+    for (size_t i = 0; i < len; i++) {
+        fields += body[i] == '&';
+    }
+    if (fields >= HTML_FORM_MAX_FIELDS) {
+        qerr_set(err, QERR_INVALID, "form: more than %d fields", HTML_FORM_MAX_FIELDS);
+        goto fail;
+    }
     for (size_t i = 0; i < len;) {
         const char *amp = memchr(body + i, '&', len - i);
         size_t n = amp != NULL ? (size_t)(amp - (body + i)) : len - i;
-        if (n > 0 && ++fields > HTML_FORM_MAX_FIELDS) {
-            qerr_set(err, QERR_INVALID, "form: more than %d fields", HTML_FORM_MAX_FIELDS);
-            goto fail;
-        }
         if (n > 0 && decode_pair(body + i, n, known, max_depth, inputs, val, err) < 0) {
             goto fail;
         }

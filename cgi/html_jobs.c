@@ -24,6 +24,20 @@ static const char *str(const json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
+/* "2026-01-02 03:04:05" of an RFC 3339 timestamp (the list's columns stay narrow). */
+static const char *short_time(const char *ts, char *out, size_t outsz)
+{
+    if (ts == NULL) {
+        return NULL;
+    }
+    snprintf(out, outsz, "%.19s", ts);
+    char *t = strchr(out, 'T');
+    if (t != NULL) {
+        *t = ' ';
+    }
+    return out;
+}
+
 static int status_badge(struct buf *out, const char *status, struct qerr *err)
 {
     return html_put(out, err, "<span class=\"status status-%s\">%s</span>", status, status);
@@ -66,15 +80,20 @@ int html_job_list(const struct http_req *r, const char *title, const json_t *doc
     json_array_foreach (json_object_get(doc, "jobs"), i, j) {
         const char *id = str(j, "jobID"), *pid = str(j, "processID");
         const json_t *pr = json_object_get(j, "progress");
-        if (html_put(out, err, "<tr><td><a class=\"job\" href=\"%s/jobs/%s?f=html\"><code>%s</code>"
-                               "</a></td><td><a href=\"%s/processes/%s?f=html\">%s</a></td><td>",
-                     r->base, id, id, r->base, pid, pid) < 0 ||
+        char created[32], finished[32], shortid[9];
+        snprintf(shortid, sizeof shortid, "%s", id != NULL ? id : "");
+        if (html_put(out, err, "<tr><td><a class=\"job\" title=\"%s\" href=\"%s/jobs/%s?f=html\">"
+                               "<code>%s</code></a></td><td><a href=\"%s/processes/%s?f=html\">%s</a>"
+                               "</td><td>",
+                     id, r->base, id, shortid, r->base, pid, pid) < 0 ||
             status_badge(out, str(j, "status"), err) < 0 ||
             (json_is_integer(pr) &&
              html_put(out, err, "</td><td>%l %%", (long)json_integer_value(pr)) < 0) ||
             (!json_is_integer(pr) && html_put(out, err, "</td><td>") < 0) ||
-            html_put(out, err, "</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", str(j, "created"),
-                     str(j, "finished"), str(j, "message")) < 0) {
+            html_put(out, err, "</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
+                     short_time(str(j, "created"), created, sizeof created),
+                     short_time(str(j, "finished"), finished, sizeof finished),
+                     str(j, "message")) < 0) {
             return -1;
         }
     }

@@ -175,13 +175,14 @@ class HtmlPagesTest(unittest.TestCase):
 
     def submit_form(self, wd):
         wd.get(self.s.url + "/processes/echo?f=html")
+        self.shoot("process")
         text = wd.find("input[name=text]")
         wd.clear(text)
         wd.type(text, "hello from a browser & <friends>")
         pause = wd.find("input[name=pause]")
         wd.clear(pause)
         wd.type(pause, "1")
-        self.shoot("process")
+        self.shoot("process-form")
         wd.click(wd.find("#execute"))
         url = poll(lambda: re.search(f"/jobs/({UUID})\\?f=html$", wd.url()) and wd.url(), timeout=60,
                    interval=0.2, what="the browser to land on the job page")

@@ -93,6 +93,13 @@ tests_unit_check_http_SOURCES = tests/unit/check_http.c $(CGI_CORE_SOURCES)
 tests_unit_check_http_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_http_LDADD = $(UNIT_LIBS) $(FCGI_LIBS)
 TESTS += tests/unit/check_validate tests/unit/check_http
+
+# HTML pages: escaping, the execute form's decoding, its Origin check.
+check_PROGRAMS += tests/unit/check_html
+tests_unit_check_html_SOURCES = tests/unit/check_html.c $(CGI_CORE_SOURCES)
+tests_unit_check_html_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_html_LDADD = $(UNIT_LIBS) $(FCGI_LIBS)
+TESTS += tests/unit/check_html
 endif
 
 # docker backend: frame demultiplexer and Engine API builders/parsers (no I/O).
