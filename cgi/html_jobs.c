@@ -112,7 +112,7 @@ static int log_lines(struct buf *out, const json_t *lines, struct qerr *err)
 {
     size_t i;
     const json_t *l;
-    if (html_put(out, err, "<pre id=\"logs\">") < 0) {
+    if (html_put(out, err, "<pre id=\"logs\" class=\"log\">") < 0) {
         return -1;
     }
     json_array_foreach (lines, i, l) {
@@ -163,7 +163,7 @@ int html_job(const struct http_req *r, const char *title, const json_t *doc, str
         return -1;
     }
     if (html_begin(out, r, title, final ? 0 : REFRESH_SECONDS, err) < 0 ||
-        html_put(out, err, "<table id=\"job\"><tr><th>Status</th><td id=\"status\">") < 0 ||
+        html_put(out, err, "<table id=\"job\" class=\"facts\"><tr><th>Status</th><td id=\"status\">") < 0 ||
         status_badge(out, status, err) < 0 ||
         html_put(out, err, "%r</td></tr><tr><th>Process</th><td><a href=\"%s/processes/%s?f=html\">"
                            "%s</a></td></tr>",

@@ -33,8 +33,10 @@ static const char style[] =
     "textarea{width:100%;max-width:40em;font-family:monospace}\n"
     "button{font:inherit;padding:.35em 1.2em;margin-top:1em;background:#1f3a5f;color:#fff;"
     "border:0;border-radius:3px;cursor:pointer}\n"
-    ".cards a{display:inline-block;background:#fff;border:1px solid #dde1e6;padding:.8em 1.2em;"
-    "margin:0 .8em .8em 0;border-radius:4px;min-width:12em;text-decoration:none}\n"
+    ".cards{display:flex;flex-wrap:wrap;gap:.8em}.cards a{flex:1;background:#fff;"
+    "border:1px solid #dde1e6;padding:.8em 1.2em;border-radius:4px;text-decoration:none}\n"
+    "td.desc{width:40%}td.dflt{max-width:14em;overflow-wrap:anywhere}table.facts th{width:10em}pre.log{white-space:pre-wrap;"
+    "overflow-wrap:anywhere}\n"
     "form.filter{margin:.6em 0}form.filter button{margin:0 0 0 .5em}\n"
     "footer{color:#5b6672;font-size:.85em;margin-top:2em}\n"
     "</style>\n";

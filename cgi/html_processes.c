@@ -131,8 +131,8 @@ static int io_table(struct buf *out, const json_t *ios, bool inputs, struct qerr
         occurs(io, occ, sizeof occ);
         if (html_put(out, err, "<tr><td><code>%s</code></td><td>%s</td><td>%s</td>", id,
                      str(io, "title"), type) < 0 ||
-            (inputs && html_put(out, err, "<td><code>%s</code></td><td>%s</td>", dflt, occ) < 0) ||
-            html_put(out, err, "<td>%s<details><summary class=\"muted\">schema</summary>",
+            (inputs && html_put(out, err, "<td class=\"dflt\"><code>%s</code></td><td>%s</td>", dflt, occ) < 0) ||
+            html_put(out, err, "<td class=\"desc\">%s<details><summary class=\"muted\">schema</summary>",
                      str(io, "description")) < 0 ||
             html_json(out, schema, err) < 0 || html_put(out, err, "</details></td></tr>\n") < 0) {
             return -1;
@@ -198,7 +198,7 @@ static int process_facts(struct buf *out, const json_t *doc, struct qerr *err)
         add(kw, sizeof kw, &k, json_string_value(v) != NULL ? json_string_value(v) : "?");
     }
     const char *origin = origin_text(doc);
-    return html_put(out, err, "<p id=\"description\">%s</p>\n<table id=\"facts\">"
+    return html_put(out, err, "<p id=\"description\">%s</p>\n<table id=\"facts\" class=\"facts\">"
                               "<tr><th>Id</th><td><code>%s</code></td></tr>"
                               "<tr><th>Version</th><td>%s</td></tr>"
                               "<tr><th>Keywords</th><td>%s</td></tr>"

@@ -8,7 +8,9 @@
  * Location + statusInfo; sync waits for NOTIFY quern_done of its job,
  * bounded by api.sync_timeout and Prefer wait=, then answers the results
  * (or the job's exception), or, past the bound, as async when the process
- * allows it, else 504.
+ * allows it, else 504. A body from the HTML execute form (urlencoded,
+ * cgi/html_form.c) becomes the same JSON request, always runs async and is
+ * answered 303 See Other to the job's page.
  */
 #include "common/compat.h"
 
