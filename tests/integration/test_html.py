@@ -123,6 +123,9 @@ class HtmlPagesTest(unittest.TestCase):
         full = self.page("/processes?f=html&limit=50")
         origin = {r.find("code").text: r.text for r in full.find("table", id="processes").find_all("tr")[1:]}
         self.assertIn("deployed through the API", origin["deployed"])
+        page = Dom(self.s.get("/processes/deployed?f=html").text)  # the server's markup as is
+        self.assertEqual(page.find("td", id="origin").text, "deployed through the API")
+        self.assertIsNone(Dom(self.s.get("/processes/echo?f=html").text).find("td", id="origin"))
         self.shoot("processes", "/processes?f=html")
 
     def test_process_page_and_form_fields(self):
