@@ -233,6 +233,30 @@ class HtmlPagesTest(unittest.TestCase):
         self.s.delete(f"/jobs/{job_id}")
         self.s.wait_status(job_id, "dismissed", timeout=60)
 
+    def run_async(self, pid, inputs):
+        r = self.s.post(f"/processes/{pid}/execution", {"inputs": inputs}, headers={"Prefer": "respond-async"})
+        self.assertEqual(r.status_code, 201, r.text)
+        return r.json()["jobID"]
+
+    def test_failed_job_and_file_results(self):
+        failed = self.run_async("fail", {})
+        files = self.run_async("files", {"lines": 2})
+        self.s.wait_status(failed, timeout=60)
+        self.s.wait_status(files, timeout=60)
+        # The server's markup parsed as is: these pages need no script, so no browser either.
+        dom = Dom(self.s.get(f"/jobs/{failed}?f=html").text)
+        self.assertIn("failed", dom.find(id="status").text)
+        self.assertTrue(dom.find(id="message").text.strip())
+        self.assertIsNone(dom.find("a", id="results-link"))
+        self.assertEqual(dom.find_all("meta", **{"http-equiv": "refresh"}), [])
+        dom = Dom(self.s.get(f"/jobs/{files}/results?f=html").text)
+        links = {a.attrs["href"]: a for a in dom.find("table", id="results").find_all("a", class_="output")}
+        self.assertEqual({h.rsplit("/", 1)[1] for h in links}, {"report", "table"})
+        for href in links:
+            r = self.s.get(href.replace(self.s.url, ""))
+            self.assertEqual(r.status_code, 200, href)
+            self.assertTrue(r.content)
+
     def test_job_list_filters_and_paging(self):
         ids = []
         for i in range(3):
