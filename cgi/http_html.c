@@ -121,6 +121,9 @@ static int render(struct buf *out, const json_t *v, int depth, struct qerr *err)
 static html_render_fn renderer_of(const struct http_req *r)
 {
     char *const *s = r->segs;
+    if (r->method != HTTP_GET && r->method != HTTP_HEAD) {
+        return NULL; /* e.g. the results of a sync execution: a document, not the page */
+    }
     if (r->nsegs == 0) {
         return html_landing;
     }

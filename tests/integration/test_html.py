@@ -56,7 +56,8 @@ class HtmlPagesTest(unittest.TestCase):
         insert_process(cls.s.db, typed)
         xss = dict(echo_description("xss", title="Evil " + XSS), description='say "<b>hi</b>" & bye')
         insert_process(cls.s.db, xss)
-        insert_process(cls.s.db, dict(echo_description("deployed", title="Deployed"), mutable=True))
+        insert_process(cls.s.db, echo_description("deployed", title="Deployed"))
+        cls.s.db.query("UPDATE quern.processes SET source = 'api', mutable = true WHERE id = 'deployed'")
         cls.n = 0
         cls.wd = None
 
@@ -125,7 +126,8 @@ class HtmlPagesTest(unittest.TestCase):
         self.assertIn("deployed through the API", origin["deployed"])
         page = Dom(self.s.get("/processes/deployed?f=html").text)  # the server's markup as is
         self.assertEqual(page.find("td", id="origin").text, "deployed through the API")
-        self.assertIsNone(Dom(self.s.get("/processes/echo?f=html").text).find("td", id="origin"))
+        plugin = Dom(self.s.get("/processes/echo?f=html").text)
+        self.assertEqual(plugin.find("td", id="origin").text, "from a plugin file")
         self.shoot("processes", "/processes?f=html")
 
     def test_process_page_and_form_fields(self):
