@@ -161,7 +161,9 @@ int html_process_list(const struct http_req *r, const char *title, const json_t 
     size_t i;
     const json_t *p;
     json_array_foreach (json_object_get(doc, "processes"), i, p) {
-        const char *id = str(p, "id"), *t = str(p, "title"), *origin = origin_text(p);
+        const char *id = str(p, "id"), *t = str(p, "title");
+        /* The list names the exception only; the process page says it either way. */
+        const char *origin = json_is_true(json_object_get(p, "mutable")) ? origin_text(p) : NULL;
         if (html_put(out, err, "<tr><td><a class=\"process\" href=\"%s/processes/%s?f=html\">%s</a>"
                                "</td><td><code>%s</code></td><td>%s</td><td>%s",
                      r->base, id, t != NULL ? t : id, id, str(p, "version"),

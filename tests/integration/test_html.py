@@ -124,6 +124,7 @@ class HtmlPagesTest(unittest.TestCase):
         full = self.page("/processes?f=html&limit=50")
         origin = {r.find("code").text: r.text for r in full.find("table", id="processes").find_all("tr")[1:]}
         self.assertIn("deployed through the API", origin["deployed"])
+        self.assertNotIn("plugin", origin["echo"])
         page = Dom(self.s.get("/processes/deployed?f=html").text)  # the server's markup as is
         self.assertEqual(page.find("td", id="origin").text, "deployed through the API")
         plugin = Dom(self.s.get("/processes/echo?f=html").text)
