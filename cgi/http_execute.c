@@ -8,7 +8,9 @@
  * Location + statusInfo; sync waits for NOTIFY quern_done of its job,
  * bounded by api.sync_timeout and Prefer wait=, then answers the results
  * (or the job's exception), or, past the bound, as async when the process
- * allows it, else 504.
+ * allows it, else 504. A body from the HTML execute form (urlencoded,
+ * cgi/html_form.c) becomes the same JSON request, always runs async and is
+ * answered 303 See Other to the job's page.
  */
 #include "common/compat.h"
 
@@ -16,9 +18,11 @@
 #include <string.h>
 
 #include "cgi/db_api.h"
+#include "cgi/html_form.h"
 #include "cgi/http_auth.h"
 #include "cgi/http_error.h"
 #include "cgi/http_handlers.h"
+#include "cgi/http_io.h"
 #include "cgi/http_params.h"
 #include "cgi/http_req.h"
 #include "cgi/http_resp.h"
@@ -33,6 +37,7 @@ struct exec {
     json_t *request;   /* the request stored on the job (owned) */
     bool sync_ok, async_ok;
     bool sync;         /* the chosen mode */
+    bool form;         /* submitted by the HTML form: async, answered 303 to the job's page */
     struct http_prefer prefer;
 };
 
@@ -300,6 +305,24 @@ static void answer_sync(struct http_req *r, const struct exec *x, struct db *db,
     }
 }
 
+/* The execute request of an HTML form body (html_form.c). New reference or NULL with err. */
+static json_t *form_body(struct http_req *r, const json_t *desc, struct qerr *err)
+{
+    if (desc == NULL || (r->body == NULL && http_req_read_body(r, err) < 0)) {
+        return NULL;
+    }
+    return html_form_decode(r->body, r->body_len, json_object_get(desc, "inputs"),
+                            r->ctx->cfg.api_max_depth, err);
+}
+
+/* The form's answer: 303 See Other to the new job's page. */
+static void answer_form(struct http_req *r, const struct db_api_job *job)
+{
+    static const char body[] = "The job was created; see its page.\n";
+    http_header_add(r, "Location", "%s/jobs/%s?f=html", r->base, job->id);
+    http_send(r, 303, "text/plain; charset=utf-8", body, sizeof body - 1);
+}
+
 /* Loads the process and parses the body; answers and returns -1 on failure. */
 static int prepare(struct http_req *r, struct exec *x, struct db **db)
 {
@@ -336,12 +359,19 @@ static int prepare(struct http_req *r, struct exec *x, struct db **db)
         goto fail;
     }
     x->desc = json_loadb(x->proc.description, x->proc.description_len, 0, NULL);
-    body = http_req_json_body(r, &err);
+    x->form = html_form_is_urlencoded(r->content_type);
+    if (x->form && !html_form_origin_ok(http_io_getenv(r->io, "HTTP_ORIGIN"), r->base)) {
+        qerr_set(&err, QERR_INVALID, "a form of another site cannot run processes here");
+        exc = HTTP_EXC_FORBIDDEN;
+        goto fail;
+    }
+    body = x->form ? form_body(r, x->desc, &err) : http_req_json_body(r, &err);
     if (x->desc == NULL || body == NULL || build_request(x, body, &err) < 0) {
         goto fail;
     }
     json_decref(body);
     choose_mode(x, r);
+    x->sync = x->sync && !x->form; /* a browser watches the job's page instead */
     return 0;
 fail:
     json_decref(body);
@@ -375,6 +405,8 @@ void http_execute_post(struct http_req *r)
              x.sync ? "sync" : "async");
     if (x.sync) {
         answer_sync(r, &x, db, &job);
+    } else if (x.form) {
+        answer_form(r, &job);
     } else {
         answer_async(r, &x, &job);
     }

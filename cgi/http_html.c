@@ -1,35 +1,18 @@
 // SPDX-License-Identifier: MIT
-/* http_html - generic HTML pages for JSON documents; see http_html.h. */
+/* http_html - the HTML page of a JSON document: a page of its own or the generic one; see http_html.h. */
 #include "common/compat.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "cgi/html_page.h"
+#include "cgi/html_pages.h"
 #include "cgi/http_html.h"
 #include "cgi/http_resp.h"
 
 int http_html_escape(struct buf *out, const char *s, size_t len, struct qerr *err)
 {
-    size_t start = 0;
-    for (size_t i = 0; i < len; i++) {
-        const char *rep = NULL;
-        switch (s[i]) {
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '&': rep = "&amp;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: break;
-        }
-        if (rep == NULL) {
-            continue;
-        }
-        if (buf_append(out, s + start, i - start, err) < 0 || buf_puts(out, rep, err) < 0) {
-            return -1;
-        }
-        start = i + 1;
-    }
-    return buf_append(out, s + start, len - start, err);
+    return html_escape(out, s, len, err);
 }
 
 static int esc(struct buf *out, const char *s, struct qerr *err)
@@ -134,21 +117,39 @@ static int render(struct buf *out, const json_t *v, int depth, struct qerr *err)
     return 0;
 }
 
+/* The page of its own the addressed resource has, or NULL for the generic page. */
+static html_render_fn renderer_of(const struct http_req *r)
+{
+    char *const *s = r->segs;
+    if (r->method != HTTP_GET && r->method != HTTP_HEAD) {
+        return NULL; /* e.g. the results of a sync execution: a document, not the page */
+    }
+    if (r->nsegs == 0) {
+        return html_landing;
+    }
+    if (strcmp(s[0], "processes") == 0) {
+        return r->nsegs == 1 ? html_process_list : r->nsegs == 2 ? html_process : NULL;
+    }
+    if (strcmp(s[0], "jobs") != 0) {
+        return NULL;
+    }
+    if (r->nsegs <= 2) {
+        return r->nsegs == 1 ? html_job_list : html_job;
+    }
+    if (r->nsegs == 3 && strcmp(s[2], "logs") == 0) {
+        return html_job_logs;
+    }
+    return r->nsegs == 3 && strcmp(s[2], "results") == 0 ? html_job_results : NULL;
+}
+
 int http_html_page(const struct http_req *r, const char *title, const json_t *doc, struct buf *out,
                    struct qerr *err)
 {
-    char json_url[4096];
-    http_self_url(r, "json", json_url, sizeof json_url);
-    if (buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>",
-                 err) < 0 ||
-        esc(out, title, err) < 0 ||
-        buf_puts(out, " - quern</title>\n<link rel=\"alternate\" type=\"application/json\" href=\"",
-                 err) < 0 ||
-        esc(out, json_url, err) < 0 || buf_puts(out, "\">\n</head><body>\n<nav><a href=\"", err) < 0 ||
-        esc(out, r->base, err) < 0 || buf_puts(out, "/\">quern</a> | <a href=\"", err) < 0 ||
-        esc(out, json_url, err) < 0 || buf_puts(out, "\" rel=\"alternate\">JSON</a></nav>\n<h1>",
-                                                err) < 0 ||
-        esc(out, title, err) < 0 || buf_puts(out, "</h1>\n", err) < 0) {
+    html_render_fn fn = renderer_of(r);
+    if (fn != NULL) {
+        return fn(r, title, doc, out, err);
+    }
+    if (html_begin(out, r, title, 0, err) < 0) {
         return -1;
     }
     const json_t *links = json_is_object(doc) ? json_object_get(doc, "links") : NULL;
@@ -171,5 +172,5 @@ int http_html_page(const struct http_req *r, const char *title, const json_t *do
     if (render(out, doc, 0, err) < 0) {
         return -1;
     }
-    return buf_puts(out, "\n</body></html>\n", err);
+    return html_end(out, err);
 }

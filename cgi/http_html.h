@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * http_html - the minimal HTML representation of any JSON document quern
- * serves: a page with the title, the document's links as anchors, its
- * fields as nested definition lists, and a <link rel="alternate"> to the
- * JSON. Every string from the document is HTML-escaped.
+ * http_html - the HTML representation of the JSON documents quern serves.
+ * Resources with a page of their own (cgi/html_pages.h: landing, processes,
+ * jobs, logs, results) get it, chosen by the request's path; any other
+ * document gets the generic page: the title, the document's links as
+ * anchors, its fields as nested definition lists. Every page has a
+ * <link rel="alternate"> to the JSON; every string from data is escaped.
  */
 #ifndef QUERN_CGI_HTTP_HTML_H
 #define QUERN_CGI_HTTP_HTML_H

@@ -8,6 +8,8 @@ CGI_CORE_SOURCES = \
 	cgi/http_req.c cgi/http_req.h \
 	cgi/http_resp.c cgi/http_resp.h \
 	cgi/http_html.c cgi/http_html.h \
+	cgi/html_page.c cgi/html_page.h cgi/html_pages.h cgi/html_landing.c \
+	cgi/html_processes.c cgi/html_jobs.c cgi/html_form.c cgi/html_form.h \
 	cgi/http_error.c cgi/http_error.h \
 	cgi/http_auth.c cgi/http_auth.h \
 	cgi/http_params.c cgi/http_params.h \

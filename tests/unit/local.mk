@@ -105,6 +105,13 @@ tests_unit_check_metrics_SOURCES = tests/unit/check_metrics.c $(CGI_CORE_SOURCES
 tests_unit_check_metrics_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_metrics_LDADD = $(UNIT_LIBS) $(FCGI_LIBS)
 TESTS += tests/unit/check_metrics
+
+# HTML pages: escaping, the execute form's decoding, its Origin check.
+check_PROGRAMS += tests/unit/check_html
+tests_unit_check_html_SOURCES = tests/unit/check_html.c $(CGI_CORE_SOURCES)
+tests_unit_check_html_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_html_LDADD = $(UNIT_LIBS) $(FCGI_LIBS)
+TESTS += tests/unit/check_html
 endif
 
 # docker backend: frame demultiplexer and Engine API builders/parsers (no I/O).
