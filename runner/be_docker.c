@@ -87,6 +87,8 @@ struct djob {
     struct ev_timer *kill_t, *report_t, *drain_t;
     bool reported;
     char error[600];
+    char img_id[80];      /* image inspect: Id ("sha256:...") */
+    char img_digest[300]; /* image inspect: RepoDigests[0], "" for a local-only image */
 };
 
 static void step_create(struct djob *dj);
@@ -385,6 +387,15 @@ static int on_log_data(void *arg, const char *data, size_t len)
     return 0;
 }
 
+/* Records the image the container ran in jobs.backend_info (see docker_api_image_info). */
+static void record_image(struct djob *dj, const char *container_image)
+{
+    if (dj->cid != NULL && dj->def.image != NULL) {
+        rjob_set_backend_info(dj->job, docker_api_image_info(dj->cid, dj->def.image, container_image,
+                                                             dj->img_id, dj->img_digest));
+    }
+}
+
 /* How the container ended, from wait's status code and inspect's state. */
 static void report_state(struct djob *dj, const struct docker_state *st)
 {
@@ -399,6 +410,13 @@ static void report_state(struct djob *dj, const struct docker_state *st)
         how = (struct be_exit){.oom = true, .term_signal = SIGKILL};
     } else if (dj->stopping && (code == 128 + SIGTERM || code == 128 + SIGKILL)) {
         how = (struct be_exit){.term_signal = (int)code - 128};
+    } else if (job->cpu_seconds > 0 && (code == 128 + SIGXCPU || code == 128 + SIGKILL)) {
+        rjob_note(job, "docker: the container reached its CPU time limit (%ld s) and was killed",
+                  job->cpu_seconds);
+        how = (struct be_exit){.term_signal = (int)code - 128};
+    }
+    if (st->image_id[0] != '\0' && !docker_api_same_image(st->image_id, dj->img_id)) {
+        record_image(dj, st->image_id);
     }
     if (st->error[0] != '\0') {
         rjob_note(job, "docker: engine reports: %s", st->error);
@@ -534,19 +552,21 @@ static void on_wait_done(struct docker_xfer *x, void *arg)
     maybe_finished(dj);
 }
 
-/* Records the image the job ran (name, id and digest) in the job's log. */
+/* Records the image the job ran (name, id and digest) in the job's log and backend_info. */
 static void on_image_done(struct docker_xfer *x, void *arg)
 {
     struct djob *dj = arg;
     dj->img = NULL;
-    char id[80] = "", digest[300] = "";
     size_t len;
     const char *body = docker_xfer_body(x, &len);
     struct qerr err = QERR_INIT;
     if (docker_xfer_ok(x) &&
-        docker_api_parse_image(body, len, id, sizeof(id), digest, sizeof(digest), &err) == 0) {
+        docker_api_parse_image(body, len, dj->img_id, sizeof(dj->img_id), dj->img_digest,
+                               sizeof(dj->img_digest), &err) == 0) {
         rjob_note(dj->job, "docker: container %.12s image %s id %s digest %s", dj->cid,
-                  dj->def.image, id, digest[0] != '\0' ? digest : "none (local image)");
+                  dj->def.image, dj->img_id,
+                  dj->img_digest[0] != '\0' ? dj->img_digest : "none (local image)");
+        record_image(dj, NULL);
     }
     docker_xfer_free(x);
 }
@@ -678,11 +698,12 @@ static void on_list_done(struct docker_xfer *x, void *arg)
         return;
     }
     if (dj->cid == NULL) {
-        char msg[200];
-        snprintf(msg, sizeof(msg),
+        /* Removed while no runner followed it: the core retries the job (or fails it). */
+        snprintf(dj->error, sizeof(dj->error),
                  "docker: the job's container is gone (no container labelled %s=%s)",
                  DOCKER_LABEL_JOB, dj->job->id);
-        fail(dj, msg);
+        struct be_exit how = {.gone = true, .error = dj->error};
+        report(dj, &how);
         return;
     }
     if (dj->job->backend_job_id == NULL || strcmp(dj->job->backend_job_id, dj->cid) != 0) {

@@ -493,6 +493,32 @@ int docker_api_parse_image(const char *body, size_t len, char *id, size_t idsz, 
     return 0;
 }
 
+static const char *bare_image_id(const char *id)
+{
+    return strncmp(id, "sha256:", 7) == 0 ? id + 7 : id;
+}
+
+bool docker_api_same_image(const char *a, const char *b)
+{
+    return a != NULL && b != NULL && a[0] != '\0' &&
+           strcmp(bare_image_id(a), bare_image_id(b)) == 0;
+}
+
+json_t *docker_api_image_info(const char *cid, const char *image, const char *ctr_image,
+                              const char *img_id, const char *img_digest)
+{
+    const char *id = ctr_image != NULL && ctr_image[0] != '\0' ? ctr_image : img_id;
+    if (cid == NULL || image == NULL || id == NULL || id[0] == '\0') {
+        return NULL;
+    }
+    json_t *info = json_pack("{s:s, s:s, s:s}", "container", cid, "image", image, "imageId", id);
+    if (info != NULL && img_digest != NULL && img_digest[0] != '\0' &&
+        docker_api_same_image(id, img_id)) {
+        json_object_set_new(info, "imageDigest", json_string(img_digest));
+    }
+    return info;
+}
+
 int docker_api_parse_list(const char *body, size_t len, char **id, char *state, size_t statesz,
                           size_t *n, struct qerr *err)
 {

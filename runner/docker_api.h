@@ -16,6 +16,8 @@
 #define QUERN_DOCKER_API_H
 
 #include "common/compat.h"
+
+#include <jansson.h>
 #include "common/qerr.h"
 
 /* Longest engine message quern keeps (it ends up in the job's exception). */
@@ -115,6 +117,20 @@ int docker_api_parse_inspect(const char *body, size_t len, struct docker_state *
 /* Response of an image inspect: its id and first repository digest ("" when none). */
 int docker_api_parse_image(const char *body, size_t len, char *id, size_t idsz, char *digest,
                            size_t digestsz, struct qerr *err) QUERN_MUSTCHECK;
+
+/* True when two image ids name the same image (with or without "sha256:"). */
+bool docker_api_same_image(const char *a, const char *b);
+
+/*
+ * What jobs.backend_info records about a container's image: {"container",
+ * "image" (the definition's name), "imageId", "imageDigest"}. imageId is the
+ * container's own image id when known (ctr_image, else img_id from the
+ * image inspect); imageDigest (the repository digest, name@sha256:...) only
+ * when the image inspect described that same image and had one. New
+ * reference; NULL when no image id is known yet.
+ */
+json_t *docker_api_image_info(const char *cid, const char *image, const char *ctr_image,
+                              const char *img_id, const char *img_digest);
 
 /*
  * Response of list_by_label: the first container's id (owned by the caller,

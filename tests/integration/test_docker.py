@@ -114,6 +114,19 @@ class DockerCase:
     def detail(self, job):
         return (job["exception"] or {}).get("detail", "")
 
+    def assert_image_recorded(self, job, info=None):
+        """jobs.backend_info (or metadata's backendInfo) names the image the engine ran."""
+        info = info if info is not None else job["backend_info"]
+        img = self.eng.image()
+        bare = lambda i: i.split(":", 1)[1] if i.startswith("sha256:") else i
+        self.assertEqual(info["container"], job["backend_job_id"])
+        self.assertEqual(info["image"], IMAGE)
+        self.assertEqual(bare(info["imageId"]), bare(img["Id"]), info)
+        if img.get("RepoDigests"):
+            self.assertEqual(info["imageDigest"], img["RepoDigests"][0], info)
+        else:
+            self.assertNotIn("imageDigest", info)
+
     # --- tests -------------------------------------------------------------
 
     def test_success_with_results_and_files(self):
@@ -135,6 +148,7 @@ class DockerCase:
         self.assertEqual(files[0]["bytes"], len(f"hello from {j}\n"))
         system = "\n".join(self.logs(j, "system"))
         self.assertIn(f"image {IMAGE} id sha256:", system)
+        self.assert_image_recorded(job)
         self.assert_removed(j)
 
     def test_failure_exit_code_and_stderr(self):
@@ -154,6 +168,19 @@ class DockerCase:
         self.assertEqual(job["status"], "failed")
         self.assertIn("memory limit", self.detail(job))
         self.assertIn("16 MiB", self.detail(job))
+        self.assert_removed(j)
+
+    def test_cpu_time_limit(self):
+        # maxResources.cpuTime is each process's RLIMIT_CPU (Ulimits): SIGXCPU, then SIGKILL.
+        j = self.submit(script('echo start; while true; do :; done'),
+                        config={"maxResources": {"cpuTime": 1}, "timeout": 120})
+        job = self.wait(j, timeout=90)
+        self.assertEqual(job["status"], "failed")
+        self.assertIn("CPU time limit 1 s", self.detail(job))
+        self.assertRegex(self.detail(job), r"killed by signal (24|9)")
+        self.assertNotIn("timed out", self.detail(job))
+        self.assertTrue(any("reached its CPU time limit (1 s)" in line
+                            for line in self.logs(j, "system")))
         self.assert_removed(j)
 
     def test_timeout(self):
@@ -228,7 +255,38 @@ class DockerCase:
         self.assert_removed(j)
 
     def test_reattach_container_gone(self):
-        """The runner died and the container was removed meanwhile: the job fails, saying so."""
+        """The runner died and its container was removed meanwhile: the job is queued again
+        (attempts remain) and its next attempt runs in a new container and succeeds."""
+        j = self.submit(script('echo start; n=0; while [ ! -e /quern/job/go ] && [ $n -lt 600 ]; '
+                               'do sleep 0.1; n=$((n+1)); done; '
+                               'echo "{\\"plugin_results\\": {\\"echo\\": $0}}"'),
+                        inputs={"name": "twice"}, max_attempts=2)
+        job = self.running_with_container(j)
+        first = job["backend_job_id"]
+        self.assertEqual(job["attempt"], 1)
+        self.runner.kill9()
+        self.eng.remove(first)
+        self.assertEqual(self.containers_of(j), [])
+        type(self).runner = self.stack.start_runner()
+
+        def second_attempt():
+            k = self.stack.job(j)
+            return k and k["attempt"] == 2 and k["status"] == "running" and \
+                k["backend_job_id"] not in (None, first) and k
+        job = poll(second_attempt, timeout=60, what="the job's second attempt in a new container")
+        open(os.path.join(self.stack.jobs_dir, j, "go"), "w").close()
+        job = self.wait(j, timeout=60)
+        self.assertEqual(job["status"], "successful", job)
+        self.assertEqual(job["results"], {"echo": {"name": "twice"}})
+        self.assertEqual(job["attempt"], 2)
+        system = "\n".join(self.logs(j, "system"))
+        self.assertIn("container is gone", system)
+        self.assertIn("queued again for attempt 2 of 2", system)
+        self.assert_image_recorded(job)
+        self.assert_removed(j)
+
+    def test_reattach_container_gone_no_attempts_left(self):
+        """As above with one attempt: the job fails, saying the container is gone."""
         j = self.submit(script('echo start; sleep 60'))
         job = self.running_with_container(j)
         self.runner.kill9()
@@ -237,6 +295,8 @@ class DockerCase:
         job = self.wait(j, timeout=60)
         self.assertEqual(job["status"], "failed")
         self.assertIn("container is gone", self.detail(job))
+        self.assertIn("no attempts are left", self.detail(job))
+        self.assertEqual(job["exception"]["type"], "urn:quern:work-lost")
 
     def test_zz_no_containers_left(self):
         """Runs last in the class: nothing quern created remains on the engine."""
@@ -255,14 +315,15 @@ class TestDocker(DockerCase, unittest.TestCase):
     ENGINE = "docker"
 
 
-class TestExampleThroughApi(unittest.TestCase):
+class ExampleCase:
     """plugins/docker-echo.yaml, the shipped example, through quern-api and the runner."""
+    ENGINE = None
 
     @classmethod
     def setUpClass(cls):
         require_runner_docker()
-        cls.eng = engines.get("podman")
-        cls.stack = harness.Stack("docker_example", config={
+        cls.eng = engines.get(cls.ENGINE)
+        cls.stack = harness.Stack(f"docker_example_{cls.ENGINE}", config={
             "runner": {"backends": ["docker"]}, "docker": {"socket": cls.eng.socket}})
         cls.runner = cls.stack.start_runner()
 
@@ -283,10 +344,20 @@ class TestExampleThroughApi(unittest.TestCase):
         self.assertEqual(r.json()["text"], "hello from a container")
         r = self.stack.get(f"/jobs/{job_id}/metadata", headers={"Accept": "application/json"})
         self.assertEqual(r.status_code, 200, r.text)
-        self.assertIn(job["backend_job_id"], r.text)
-        self.assertIn(IMAGE, r.text)
+        meta = r.json()
+        self.assertEqual(meta["backendJobID"], job["backend_job_id"])
+        self.assertEqual(meta["image"], IMAGE)
+        DockerCase.assert_image_recorded(self, job, meta["backendInfo"])
         poll(lambda: not self.eng.containers(label=f"quern.job={job_id}"), timeout=20,
              what="the example's container to be removed")
+
+
+class TestExamplePodman(ExampleCase, unittest.TestCase):
+    ENGINE = "podman"
+
+
+class TestExampleDocker(ExampleCase, unittest.TestCase):
+    ENGINE = "docker"
 
 
 class TestEngineDown(unittest.TestCase):

@@ -437,6 +437,34 @@ START_TEST(api_parse_inspect_list_image)
 }
 END_TEST
 
+START_TEST(api_image_info)
+{
+    /* The container's image is the inspected one: id and repository digest. */
+    json_t *i = docker_api_image_info("c1", "localhost/busybox:latest", "18dd", "sha256:18dd",
+                                      "localhost/busybox@sha256:bc00");
+    json_t *want = json_pack("{s:s, s:s, s:s, s:s}", "container", "c1", "image",
+                             "localhost/busybox:latest", "imageId", "18dd", "imageDigest",
+                             "localhost/busybox@sha256:bc00");
+    ck_assert_msg(json_equal(i, want), "%s", json_dumps(i, 0));
+    json_decref(i);
+    json_decref(want);
+    /* The tag moved after the container was created: no digest of another image. */
+    i = docker_api_image_info("c1", "img", "sha256:aaaa", "sha256:bbbb", "img@sha256:cc");
+    ck_assert_str_eq(json_string_value(json_object_get(i, "imageId")), "sha256:aaaa");
+    ck_assert_ptr_null(json_object_get(i, "imageDigest"));
+    json_decref(i);
+    /* Before the container inspect: the image inspect's; a local image has no digest. */
+    i = docker_api_image_info("c1", "img", NULL, "sha256:bbbb", "");
+    ck_assert_str_eq(json_string_value(json_object_get(i, "imageId")), "sha256:bbbb");
+    ck_assert_ptr_null(json_object_get(i, "imageDigest"));
+    json_decref(i);
+    ck_assert_ptr_null(docker_api_image_info("c1", "img", "", "", ""));
+    ck_assert(docker_api_same_image("sha256:ab", "ab"));
+    ck_assert(!docker_api_same_image("", ""));
+    ck_assert(!docker_api_same_image("ab", "ac"));
+}
+END_TEST
+
 START_TEST(api_parse_pull)
 {
     struct qerr err = QERR_INIT;
@@ -581,6 +609,7 @@ static Suite *docker_suite(void)
     tcase_add_test(api, api_errors);
     tcase_add_test(api, api_parse_created_wait);
     tcase_add_test(api, api_parse_inspect_list_image);
+    tcase_add_test(api, api_image_info);
     tcase_add_test(api, api_parse_pull);
     suite_add_tcase(s, api);
     TCase *def = tcase_create("def");
