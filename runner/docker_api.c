@@ -280,6 +280,15 @@ int docker_api_inspect(const char *ver, const char *id, struct docker_req *out, 
     return make_req(out, "GET", ver, err, "/containers/%s/json", id);
 }
 
+int docker_api_stats(const char *ver, const char *id, struct docker_req *out, struct qerr *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (check_id(id, err) != 0) {
+        return -1;
+    }
+    return make_req(out, "GET", ver, err, "/containers/%s/stats?stream=false&one-shot=true", id);
+}
+
 int docker_api_image_inspect(const char *ver, const char *image, struct docker_req *out,
                              struct qerr *err)
 {
@@ -476,6 +485,27 @@ int docker_api_parse_inspect(const char *body, size_t len, struct docker_state *
     copy_str(st->image_id, sizeof(st->image_id), json_object_get(doc, "Image"));
     rc = 0;
 out:
+    json_decref(doc);
+    return rc;
+}
+
+int docker_api_parse_cpu(const char *body, size_t len, unsigned long long *ns, struct qerr *err)
+{
+    json_t *doc = load(body, len, 0, "stats", err);
+    if (doc == NULL) {
+        return -1;
+    }
+    json_t *v = json_object_get(json_object_get(json_object_get(doc, "cpu_stats"), "cpu_usage"),
+                                "total_usage");
+    int rc = 0;
+    if (json_is_integer(v) && json_integer_value(v) >= 0) {
+        *ns = (unsigned long long)json_integer_value(v);
+    } else if (json_is_real(v) && json_real_value(v) >= 0 && json_real_value(v) < 1.8e19) {
+        *ns = (unsigned long long)json_real_value(v);
+    } else {
+        qerr_set(err, QERR_BACKEND, "engine: stats: no cpu_stats.cpu_usage.total_usage");
+        rc = -1;
+    }
     json_decref(doc);
     return rc;
 }

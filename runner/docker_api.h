@@ -77,6 +77,9 @@ int docker_api_inspect(const char *ver, const char *id, struct docker_req *out,
                        struct qerr *err) QUERN_MUSTCHECK;
 int docker_api_image_inspect(const char *ver, const char *image, struct docker_req *out,
                              struct qerr *err) QUERN_MUSTCHECK;
+/* One sample of the container's resource usage (not streamed, no second sample). */
+int docker_api_stats(const char *ver, const char *id, struct docker_req *out,
+                     struct qerr *err) QUERN_MUSTCHECK;
 /* Every container, running or not, that has label key=value. */
 int docker_api_list_by_label(const char *ver, const char *key, const char *value,
                              struct docker_req *out, struct qerr *err) QUERN_MUSTCHECK;
@@ -113,6 +116,13 @@ struct docker_state {
 
 int docker_api_parse_inspect(const char *body, size_t len, struct docker_state *st,
                              struct qerr *err) QUERN_MUSTCHECK;
+
+/*
+ * Response of stats: the CPU time the container used so far, in
+ * nanoseconds (cpu_stats.cpu_usage.total_usage, all its processes).
+ */
+int docker_api_parse_cpu(const char *body, size_t len, unsigned long long *ns,
+                         struct qerr *err) QUERN_MUSTCHECK;
 
 /* Response of an image inspect: its id and first repository digest ("" when none). */
 int docker_api_parse_image(const char *body, size_t len, char *id, size_t idsz, char *digest,
