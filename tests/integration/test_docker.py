@@ -166,8 +166,10 @@ class DockerCase:
                         config={"maxResources": {"memory": 16}})
         job = self.wait(j)
         self.assertEqual(job["status"], "failed")
-        self.assertIn("memory limit", self.detail(job))
-        self.assertIn("16 MiB", self.detail(job))
+        self.assertIn("killed by signal 9", self.detail(job))
+        self.assertIn("after exceeding its memory limit (memory limit 16 MiB)", self.detail(job))
+        self.assertTrue(any("exceeded its memory limit (16 MiB)" in line
+                            for line in self.logs(j, "system")), self.logs(j, "system"))
         self.assert_removed(j)
 
     def test_cpu_time_limit(self):
