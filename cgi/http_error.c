@@ -12,6 +12,7 @@
 #include "common/log.h"
 
 #define OGC_EXC "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/"
+#define OGC_EXC2 "http://www.opengis.net/def/exceptions/ogcapi-processes-2/1.0/"
 
 struct exc_row {
     int status;
@@ -32,6 +33,12 @@ static const struct exc_row exc_tab[HTTP_EXC__COUNT] = {
     [HTTP_EXC_DB_DOWN] = {503, OGC_EXC "service-unavailable", "The job database is unavailable"},
     [HTTP_EXC_UNAUTHORIZED] = {401, OGC_EXC "unauthorized", "Authentication required"},
     [HTTP_EXC_FORBIDDEN] = {403, OGC_EXC "forbidden", "Not allowed"},
+    [HTTP_EXC_UNSUPPORTED_MEDIA] = {415, OGC_EXC2 "unsupported-media-type",
+                                    "Unsupported media type"},
+    [HTTP_EXC_DUPLICATED_PROCESS] = {409, OGC_EXC2 "duplicated-process",
+                                     "A process with this id exists"},
+    [HTTP_EXC_IMMUTABLE_PROCESS] = {403, OGC_EXC2 "immutable-process",
+                                    "The process cannot be replaced or undeployed"},
 };
 
 static const struct exc_row code_tab[] = {
@@ -81,6 +88,33 @@ void http_error_send(struct http_req *r, enum http_exc exc, const struct qerr *e
     if (doc == NULL) {
         http_send(r, row->status, "application/json", "{}", 2);
         return;
+    }
+    enum http_fmt fmt = r->fmt;
+    r->fmt = HTTP_FMT_JSON;
+    http_send_json(r, row->status, doc);
+    r->fmt = fmt;
+    json_decref(doc);
+}
+
+void http_error_send_long(struct http_req *r, enum http_exc exc, enum qerr_code code,
+                          const char *detail, const json_t *extra)
+{
+    const struct exc_row *row = row_of(exc, code);
+    if (row->status >= 500 || detail == NULL) {
+        struct qerr e = QERR_INIT;
+        qerr_set(&e, code, "%.200s", detail != NULL ? detail : "");
+        http_error_send(r, exc, &e);
+        return;
+    }
+    json_t *doc = json_pack("{s:s, s:s, s:i, s:s%, s:s}", "type", row->type, "title", row->title,
+                            "status", row->status, "detail", detail, strnlen(detail, 8192),
+                            "instance", r->path);
+    if (doc == NULL) {
+        http_send(r, row->status, "application/json", "{}", 2);
+        return;
+    }
+    if (json_is_object(extra)) {
+        json_object_update_missing(doc, (json_t *)extra);
     }
     enum http_fmt fmt = r->fmt;
     r->fmt = HTTP_FMT_JSON;

@@ -156,7 +156,11 @@ static int build_request(struct exec *x, const json_t *body, struct qerr *err)
         qerr_set(err, QERR_INVALID, "response must be raw or document");
         return -1;
     }
-    json_object_set_new(x->request, "response", json_string(rs != NULL ? rs : "raw"));
+    /* Kept only when given: a sync answer without it is raw (the 1.0 default), while
+     * GET /jobs/{id}/results answers raw only to a request that asked for raw. */
+    if (rs != NULL) {
+        json_object_set_new(x->request, "response", json_string(rs));
+    }
     json_t *inputs = validate_inputs(json_object_get(x->desc, "inputs"),
                                      json_object_get(body, "inputs"), err);
     if (inputs == NULL) {
@@ -287,7 +291,7 @@ static void answer_sync(struct http_req *r, const struct exec *x, struct db *db,
         http_header_add(r, "Preference-Applied", "wait=%ld", x->prefer.wait);
     }
     if (strcmp(job->status, "successful") == 0) {
-        http_results_send(r, job, 200, false);
+        http_results_send(r, job, 200, true);
     } else if (strcmp(job->status, "failed") == 0) {
         http_error_send_job(r, job->exception);
     } else {

@@ -18,6 +18,11 @@ void http_api_get(struct http_req *r);
 /* http_processes.c */
 void http_processes_list(struct http_req *r);
 void http_process_get(struct http_req *r);
+/* http_deploy.c (OGC API - Processes Part 2) */
+void http_deploy_post(struct http_req *r);
+void http_deploy_put(struct http_req *r);
+void http_deploy_delete(struct http_req *r);
+void http_deploy_package_get(struct http_req *r);
 /* http_execute.c */
 void http_execute_post(struct http_req *r);
 /* http_jobs.c */
@@ -36,10 +41,10 @@ struct db *http_job_load(struct http_req *r, const char *id, struct db_api_job *
 /* http_results.c */
 void http_results_get(struct http_req *r);
 void http_result_output_get(struct http_req *r);
-/* Answers with the results of successful job j and the given status: the document, or
- * raw when as_doc is false and request->response is raw; request->outputs selects the
- * outputs and their transmission. */
-void http_results_send(struct http_req *r, const struct db_api_job *j, int status, bool as_doc);
+/* Answers with the results of successful job j and the given status: raw when
+ * request->response is "raw", or absent and sync (a sync execute's answer); else the
+ * document. request->outputs selects the outputs and their transmission. */
+void http_results_send(struct http_req *r, const struct db_api_job *j, int status, bool sync);
 /* http_logs.c */
 void http_logs_get(struct http_req *r);
 void http_metadata_get(struct http_req *r);

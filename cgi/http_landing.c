@@ -14,6 +14,7 @@
 
 #define OGC_REL "http://www.opengis.net/def/rel/ogc/1.0/"
 #define OGC_CONF "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/"
+#define OGC_CONF2 "http://www.opengis.net/spec/ogcapi-processes-2/1.0/conf/"
 
 /* Answers 400 and returns true when the request carries query parameters other than f. */
 static bool params_bad(struct http_req *r)
@@ -65,6 +66,12 @@ void http_conformance_get(struct http_req *r)
                             OGC_CONF "ogc-process-description", OGC_CONF "json", OGC_CONF "html",
                             OGC_CONF "oas30", OGC_CONF "job-list", OGC_CONF "callback",
                             OGC_CONF "dismiss");
+    /* Part 2 (cgi/http_deploy.c): container images in application packages. */
+    static const char *const part2[] = {OGC_CONF2 "deploy-replace-undeploy", OGC_CONF2 "ogcapppkg",
+                                        OGC_CONF2 "docker"};
+    for (size_t i = 0; i < QUERN_ARRAY_LEN(part2); i++) {
+        json_array_append_new(json_object_get(doc, "conformsTo"), json_string(part2[i]));
+    }
     json_t *links = json_array();
     http_links_self(r, links);
     json_object_set_new(doc, "links", links);

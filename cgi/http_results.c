@@ -3,10 +3,12 @@
  * http_results - results of a successful job: /jobs/{id}/results, one
  * output at /jobs/{id}/results/{outputId}, and the body of a successful
  * sync execute. An output is a value from jobs.results or a file of
- * job_files. /jobs/{id}/results is always the results document (outputId
- * to the value or to a link {href, type}); a sync execute answers raw when
- * its request asked for raw: raw responses are the value itself (one output) or
- * multipart/related with one part per output (RFC 2387).
+ * job_files. The results document maps outputId to the value or to a link
+ * {href, type}; raw responses are the value itself (one output) or
+ * multipart/related with one part per output (RFC 2387). A sync execute
+ * answers raw unless its request asked for a document (raw is the 1.0
+ * default); /jobs/{id}/results answers raw only when the request said
+ * "response": "raw", so clients that never asked get the document.
  */
 #include "common/compat.h"
 
@@ -225,7 +227,7 @@ static void send_raw(struct http_req *r, const struct results *rs, const json_t 
     buf_cleanup(&out);
 }
 
-void http_results_send(struct http_req *r, const struct db_api_job *j, int status, bool as_doc)
+void http_results_send(struct http_req *r, const struct db_api_job *j, int status, bool sync)
 {
     struct qerr err = QERR_INIT;
     struct results rs = {j, NULL, json_object_get(j->request, "outputs")};
@@ -236,7 +238,8 @@ void http_results_send(struct http_req *r, const struct db_api_job *j, int statu
     }
     json_t *doc = results_document(r, &rs);
     const char *response = json_string_value(json_object_get(j->request, "response"));
-    if (!as_doc && response != NULL && strcmp(response, "raw") == 0 && r->fmt != HTTP_FMT_HTML) {
+    bool raw = response != NULL ? strcmp(response, "raw") == 0 : sync;
+    if (raw && r->fmt != HTTP_FMT_HTML) {
         send_raw(r, &rs, doc, status);
     } else {
         char title[80];
@@ -281,7 +284,7 @@ void http_results_get(struct http_req *r)
     if (load_successful(r, &j) < 0) {
         return;
     }
-    http_results_send(r, &j, 200, true);
+    http_results_send(r, &j, 200, false);
     db_api_job_cleanup(&j);
 }
 

@@ -11,18 +11,20 @@
 #include "cgi/http_route.h"
 
 static const struct http_route routes[] = {
-    {"/", http_landing_get, NULL, NULL},
-    {"/conformance", http_conformance_get, NULL, NULL},
-    {"/api", http_api_get, NULL, NULL},
-    {"/processes", http_processes_list, NULL, NULL},
-    {"/processes/*", http_process_get, NULL, NULL},
-    {"/processes/*/execution", NULL, http_execute_post, NULL},
-    {"/jobs", http_jobs_list, NULL, NULL},
-    {"/jobs/*", http_job_get, NULL, http_job_delete},
-    {"/jobs/*/results", http_results_get, NULL, NULL},
-    {"/jobs/*/results/*", http_result_output_get, NULL, NULL},
-    {"/jobs/*/logs", http_logs_get, NULL, NULL},
-    {"/jobs/*/metadata", http_metadata_get, NULL, NULL},
+    /* pattern, GET (and HEAD), POST, DELETE, PUT */
+    {"/", http_landing_get, NULL, NULL, NULL},
+    {"/conformance", http_conformance_get, NULL, NULL, NULL},
+    {"/api", http_api_get, NULL, NULL, NULL},
+    {"/processes", http_processes_list, http_deploy_post, NULL, NULL},
+    {"/processes/*", http_process_get, NULL, http_deploy_delete, http_deploy_put},
+    {"/processes/*/package", http_deploy_package_get, NULL, NULL, NULL},
+    {"/processes/*/execution", NULL, http_execute_post, NULL, NULL},
+    {"/jobs", http_jobs_list, NULL, NULL, NULL},
+    {"/jobs/*", http_job_get, NULL, http_job_delete, NULL},
+    {"/jobs/*/results", http_results_get, NULL, NULL, NULL},
+    {"/jobs/*/results/*", http_result_output_get, NULL, NULL, NULL},
+    {"/jobs/*/logs", http_logs_get, NULL, NULL, NULL},
+    {"/jobs/*/metadata", http_metadata_get, NULL, NULL, NULL},
 };
 
 static bool pattern_match(const char *pattern, char *const *segs, int nsegs)
@@ -63,8 +65,9 @@ const struct http_route *http_route_match(char *const *segs, int nsegs)
 
 void http_route_allow(const struct http_route *route, char *out, size_t outsz)
 {
-    snprintf(out, outsz, "%s%s%sOPTIONS", route->get != NULL ? "GET, HEAD, " : "",
-             route->post != NULL ? "POST, " : "", route->del != NULL ? "DELETE, " : "");
+    snprintf(out, outsz, "%s%s%s%sOPTIONS", route->get != NULL ? "GET, HEAD, " : "",
+             route->post != NULL ? "POST, " : "", route->put != NULL ? "PUT, " : "",
+             route->del != NULL ? "DELETE, " : "");
 }
 
 void http_route_dispatch(struct http_req *r)
@@ -82,6 +85,7 @@ void http_route_dispatch(struct http_req *r)
     case HTTP_HEAD: h = route->get; break;
     case HTTP_POST: h = route->post; break;
     case HTTP_DELETE: h = route->del; break;
+    case HTTP_PUT: h = route->put; break;
     default: break;
     }
     char allow[64];

@@ -17,6 +17,7 @@ struct http_route {
     http_handler get;
     http_handler post;
     http_handler del;
+    http_handler put;
 };
 
 /* The route whose pattern matches segs, or NULL. */

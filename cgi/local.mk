@@ -14,6 +14,7 @@ CGI_CORE_SOURCES = \
 	cgi/http_route.c cgi/http_route.h cgi/http_handlers.h \
 	cgi/db_api.c cgi/db_api.h \
 	cgi/pcache.c cgi/pcache.h \
+	cgi/db_deploy.c cgi/db_deploy.h cgi/http_deploy.c \
 	cgi/http_landing.c cgi/http_oas.c cgi/http_processes.c cgi/http_execute.c \
 	cgi/http_jobs.c cgi/http_results.c cgi/http_logs.c
 cgi_quern_api_SOURCES = cgi/main.c $(CGI_CORE_SOURCES)

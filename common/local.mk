@@ -20,6 +20,7 @@ common_libquern_a_SOURCES = \
 	common/proc_schema.c common/proc_schema.h \
 	common/proc_io.c common/proc_io.h \
 	common/proc_def.c common/proc_def.h \
+	common/proc_appkg.c common/proc_appkg.h \
 	common/proc_sync.c common/proc_sync.h \
 	common/db_proc.c common/db_proc.h
 nodist_common_libquern_a_SOURCES = common/sql_stmts.c common/sql_stmts.h common/sql_migrations.c

@@ -82,7 +82,7 @@ static int cmp_diag(const void *a, const void *b)
     return 0;
 }
 
-void proc_diags_print(struct proc_diags *d, FILE *f)
+void proc_diags_sort(struct proc_diags *d)
 {
     /* qsort is not stable; insertion sort is, and lists are short. */
     for (size_t i = 1; i < d->n; i++) {
@@ -94,6 +94,11 @@ void proc_diags_print(struct proc_diags *d, FILE *f)
         }
         d->v[j] = t;
     }
+}
+
+void proc_diags_print(struct proc_diags *d, FILE *f)
+{
+    proc_diags_sort(d);
     for (size_t i = 0; i < d->n; i++) {
         if (d->v[i].line == 0) {
             fprintf(f, "%s: %s\n", d->v[i].file, d->v[i].msg);

@@ -43,6 +43,8 @@ void proc_diags_add(struct proc_diags *d, const char *file, unsigned line, unsig
 /* Number of problems recorded (including dropped ones). */
 size_t proc_diags_count(const struct proc_diags *d);
 
+/* Sorts by file, line, column (stable). */
+void proc_diags_sort(struct proc_diags *d);
 /* Sorts by file, line, column (stable) and prints "file:line:column: message" lines
  * ("file: message" for problems of a whole file or directory, line 0). */
 void proc_diags_print(struct proc_diags *d, FILE *f);

@@ -51,6 +51,14 @@ struct be_ops {
     void (*stop)(void *state, struct rjob *job, enum be_stop_reason why);
     /* Frees per-job state after rjob_exited (and removes containers, files...). */
     void (*release)(void *state, struct rjob *job);
+    /*
+     * Optional. Lets go of running work without stopping it, when the runner stops:
+     * frees the per-job state and its watchers and removes nothing, so that a runner
+     * (another one, or this one restarted) re-attaches the work through
+     * backend_job_id. 0: let go (rjob_exited never follows); -1: not now (the core
+     * stops the work instead). NULL: the work cannot outlive its runner.
+     */
+    int (*detach)(void *state, struct rjob *job);
 };
 
 /* The backend serving host type name, or NULL. */

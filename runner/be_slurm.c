@@ -733,6 +733,22 @@ static void slurm_release(void *state, struct rjob *job)
     job->be_state = NULL;
 }
 
+/* Lets a queued or running Slurm job run on when the runner stops: the next runner polls
+ * it again from its id (slurm_attach). Not while sbatch is still answering. */
+static int slurm_detach(void *state, struct rjob *job)
+{
+    struct sj *sj = job->be_state;
+    (void)state;
+    if (sj == NULL || sj->phase != SJ_ACTIVE || sj->stop_requested) {
+        return -1;
+    }
+    rjob_note(job, "leaving Slurm job %s to run on", sj->slurm_id);
+    sj_unlink(sj);
+    sj_free(sj);
+    job->be_state = NULL;
+    return 0;
+}
+
 /* --- init and fini ------------------------------------------------------------------ */
 
 static void slurm_fini(void *state)
@@ -828,4 +844,5 @@ const struct be_ops be_slurm_ops = {
     .attach = slurm_attach,
     .stop = slurm_stop,
     .release = slurm_release,
+    .detach = slurm_detach,
 };

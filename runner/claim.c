@@ -64,12 +64,13 @@ static int start_rows(struct runner *r, bool reattach, long limit, struct qerr *
     for (int i = 0; i < n; i++) {
         int max_attempts = rows[i].max_attempts;
         long long seq = rows[i].log_seq;
+        long long replayed[2] = {rows[i].replayed[0], rows[i].replayed[1]};
         struct rjob *job = job_from_row(&rows[i]);
         if (job == NULL) {
             log_error("out of memory starting claimed jobs");
             exit(1);
         }
-        rjob_start(r, job, max_attempts, seq, reattach);
+        rjob_start(r, job, max_attempts, seq, reattach ? replayed : NULL);
     }
     db_runner_claimed_free(rows, n);
     return n;

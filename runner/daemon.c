@@ -189,10 +189,12 @@ static void on_reap(struct ev *ev, struct ev_timer *t, void *arg)
 
 /* --- shutdown --- */
 
+/* Remote work (containers, Batch and Slurm jobs) is left running for a runner to
+ * re-attach rather than stopped: a restart never costs a long job its progress. */
 static void stop_all(struct runner *r, enum be_stop_reason why)
 {
     for (size_t i = 0; i < r->njobs; i++) {
-        if (!rjob_ended(r->jobs[i])) {
+        if (!rjob_ended(r->jobs[i]) && !(why == BE_STOP_SHUTDOWN && rjob_leave(r->jobs[i]))) {
             rjob_stop(r->jobs[i], why);
         }
     }

@@ -64,6 +64,8 @@ int db_runner_claim(struct db *db, bool reattach, const char *me, const char *ba
         c->definition = json_loads(PQgetvalue(res, i, 6), 0, NULL);
         c->request = json_loads(PQgetvalue(res, i, 7), 0, NULL);
         c->log_seq = field_ll(res, i, 8);
+        c->replayed[0] = field_ll(res, i, 9);
+        c->replayed[1] = field_ll(res, i, 10);
     }
     PQclear(res);
     *rows = out;

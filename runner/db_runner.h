@@ -21,6 +21,7 @@ struct db_runner_claimed {
     int attempt;
     int max_attempts;
     long long log_seq; /* highest job_logs.seq so far */
+    long long replayed[2]; /* re-attach: stdout, stderr lines of this attempt stored already */
     json_t *definition;
     json_t *request;
 };

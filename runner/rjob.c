@@ -43,6 +43,7 @@ struct rjob_core {
     char *last_out;
     char *tail[RJOB_TAIL];
     int tail_next;
+    long long replay[2]; /* stdout, stderr lines still to skip: stored before a re-attach */
     bool submitted, exited, stop_requested, lost;
     enum be_stop_reason why;
     struct ev_timer *timeout_t;
@@ -54,7 +55,7 @@ struct rjob_core {
     char *pmsg;
     bool progress_dirty;
     long long last_cb_ms;
-    char kind; /* 0 while running; 'f' finish, 'b' hand back, 'd' drop */
+    char kind; /* 0 while running; 'f' finish, 'b' hand back, 'l' left running, 'd' drop */
     const char *st;
     char *end_msg;
     json_t *results, *exception;
@@ -150,6 +151,10 @@ static void on_line(const char *line, size_t len, bool truncated, void *arg)
         free(c->tail[c->tail_next]);
         c->tail[c->tail_next] = rjob_text_clean(line, len, RJOB_TAIL_LINE);
         c->tail_next = (c->tail_next + 1) % RJOB_TAIL;
+    }
+    if (c->replay[stream - 1] > 0) { /* parsed again above, stored before the re-attach */
+        c->replay[stream - 1]--;
+        return;
     }
     if (c->lines_logged < cfg->runner_log_max_lines) {
         char *clean = rjob_text_clean(line, len, (size_t)cfg->runner_log_line_max);
@@ -406,8 +411,10 @@ static void attach_failed(struct rjob *job, const struct qerr *err)
     }
 }
 
-void rjob_start(struct runner *r, struct rjob *job, int max_attempts, long long log_seq, bool attach)
+void rjob_start(struct runner *r, struct rjob *job, int max_attempts, long long log_seq,
+                const long long *replayed)
 {
+    bool attach = replayed != NULL;
     struct rjob_core *c = calloc(1, sizeof *c);
     if (c == NULL || runner_job_add(r, job) < 0) {
         log_error("out of memory starting job %s", job->id);
@@ -417,6 +424,11 @@ void rjob_start(struct runner *r, struct rjob *job, int max_attempts, long long 
     c->r = r;
     c->max_attempts = max_attempts;
     c->seq = log_seq;
+    if (attach) {
+        c->replay[0] = replayed[0];
+        c->replay[1] = replayed[1];
+        c->lines_logged = replayed[0] + replayed[1];
+    }
     for (int s = 0; s < 2; s++) {
         c->lctx[s].job = job;
         c->lctx[s].stream = s + 1;
@@ -465,6 +477,31 @@ void rjob_stop(struct rjob *job, enum be_stop_reason why)
     c->be->ops->stop(c->be->state, job, why);
 }
 
+bool rjob_leave(struct rjob *job)
+{
+    struct rjob_core *c = C(job);
+    const struct be_ops *ops = c->be != NULL ? c->be->ops : NULL;
+    if (c->exited || c->stop_requested || !c->submitted || ops == NULL || ops->detach == NULL ||
+        job->backend_job_id == NULL || ops->detach(c->be->state, job) < 0) {
+        return false;
+    }
+    rjob_lines_finish(&c->split[0]);
+    rjob_lines_finish(&c->split[1]);
+    if (c->timeout_t != NULL) {
+        ev_timer_del(c->r->ev, c->timeout_t);
+        c->timeout_t = NULL;
+    }
+    c->kind = 'l';
+    char m[256];
+    snprintf(m, sizeof m, "left running by runner %s at shutdown (%s job %s); a runner re-attaches it",
+             c->r->id, job->backend, job->backend_job_id);
+    c->end_msg = strdup(m);
+    rjob_note(job, "%s", m);
+    c->dirty = true;
+    flush_touch(c->r);
+    return true;
+}
+
 void rjob_lost(struct rjob *job)
 {
     struct rjob_core *c = C(job);
@@ -493,9 +530,9 @@ char rjob_end_kind(const struct rjob *job)
 void rjob_end_record(const struct rjob *job, json_t *fin, json_t *back)
 {
     const struct rjob_core *c = C(job);
-    if (c->kind == 'b') {
-        json_array_append_new(back, json_pack("{ss sb ss?}", "id", job->id, "retry", c->retry, "m",
-                                              c->end_msg));
+    if (c->kind == 'b' || c->kind == 'l') {
+        json_array_append_new(back, json_pack("{ss sb sb ss?}", "id", job->id, "retry", c->retry,
+                                              "leave", c->kind == 'l', "m", c->end_msg));
         return;
     }
     json_t *o = json_pack("{ss ss ss?}", "id", job->id, "st", c->st, "m", c->end_msg);
@@ -606,14 +643,17 @@ void rjob_retire(struct rjob *job, bool committed)
         send_end_callbacks(job);
     } else if (committed && c->kind == 'b') {
         log_info("job=%s process=%s handed back", job->id, job->process_id);
+    } else if (committed && c->kind == 'l') {
+        log_info("job=%s process=%s left running for re-attach (%s job %s)", job->id,
+                 job->process_id, job->backend, job->backend_job_id);
     }
-    if (c->submitted && c->be != NULL) {
-        c->be->ops->release(c->be->state, job);
+    if (c->submitted && c->be != NULL && c->kind != 'l') {
+        c->be->ops->release(c->be->state, job); /* 'l': detach freed the state already */
     }
     if (c->timeout_t != NULL) {
         ev_timer_del(r->ev, c->timeout_t);
     }
-    if (!r->cfg.runner_keep_job_dirs && job->job_dir != NULL) {
+    if (!r->cfg.runner_keep_job_dirs && job->job_dir != NULL && c->kind != 'l') {
         runner_trash_add(r, job->job_dir);
         job->job_dir = NULL;
     }

@@ -85,15 +85,21 @@ void claim_reap(struct runner *r);
 void claim_notifies(struct runner *r, bool read);
 
 /* --- rjob.c: a job's life on this runner --- */
-/* Starts a claimed job (or re-attaches it when attach is true); takes ownership of job. */
-void rjob_start(struct runner *r, struct rjob *job, int max_attempts, long long log_seq, bool attach);
+/* Starts a claimed job, or re-attaches it when replayed is not NULL: replayed[0] and [1]
+ * are the stdout and stderr lines already stored, which the backend's replay of the
+ * output repeats (parsed again, not stored again). Takes ownership of job. */
+void rjob_start(struct runner *r, struct rjob *job, int max_attempts, long long log_seq,
+                const long long *replayed);
 /* Asks the backend to stop the job; the end follows through rjob_exited. */
 void rjob_stop(struct rjob *job, enum be_stop_reason why);
+/* At shutdown: lets the job's remote work run on (backend detach) and gives up the lease
+ * so that a runner re-attaches it; false when the work cannot be left (stop it then). */
+bool rjob_leave(struct rjob *job);
 /* The job was taken over by someone else: stop it and forget it without writing. */
 void rjob_lost(struct rjob *job);
 /* True once the job's end is decided and waits to be written. */
 bool rjob_ended(const struct rjob *job);
-/* The end as a flush record: "f" finish, "b" hand back, "d" drop. */
+/* The end as a flush record: "f" finish, "b" hand back, "l" left running, "d" drop. */
 char rjob_end_kind(const struct rjob *job);
 /* Appends the job's finish ({id, st, bid, m, r, e}) or hand-back record to arr. */
 void rjob_end_record(const struct rjob *job, json_t *fin, json_t *back);

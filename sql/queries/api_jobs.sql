@@ -5,21 +5,24 @@
 
 -- name: api_process_get
 -- params: $1 text id
--- index: processes_pkey. access decides who may see it (common/auth.c).
-SELECT id, version, description::text, available, (definition -> 'access')::text
+-- index: processes_pkey. access decides who may see it (common/auth.c). Descriptions and
+-- summaries carry mutable (OGC Part 2): true for processes deployed through the API.
+SELECT id, version, (description || jsonb_build_object('mutable', mutable))::text, available,
+       (definition -> 'access')::text
   FROM quern.processes WHERE id = $1;
 
 -- name: api_process_get_full
 -- params: $1 text id
 -- index: processes_pkey
-SELECT id, version, description::text, available, definition::text
+SELECT id, version, (description || jsonb_build_object('mutable', mutable))::text, available,
+       definition::text
   FROM quern.processes WHERE id = $1;
 
 -- name: api_process_page_after
 -- params: $1 text after (NULL: from the start), $2 int limit, $3 jsonb roles (NULL: every process)
 -- index: processes_pkey (keyset on id). A process whose definition lists
 -- access.roles is listed only for holders of one of them (common/auth.c).
-SELECT id, (description - 'inputs' - 'outputs')::text
+SELECT id, ((description - 'inputs' - 'outputs') || jsonb_build_object('mutable', mutable))::text
   FROM quern.processes
  WHERE ($1::text IS NULL OR id > $1)
    AND ($3::jsonb IS NULL OR jsonb_typeof(definition #> '{access,roles}') IS DISTINCT FROM 'array'
@@ -30,7 +33,7 @@ SELECT id, (description - 'inputs' - 'outputs')::text
 -- name: api_process_page_before
 -- params: $1 text before, $2 int limit, $3 jsonb roles (NULL: every process)
 -- index: processes_pkey (keyset on id, walked backwards); access as api_process_page_after
-SELECT id, (description - 'inputs' - 'outputs')::text
+SELECT id, ((description - 'inputs' - 'outputs') || jsonb_build_object('mutable', mutable))::text
   FROM quern.processes
  WHERE id < $1
    AND ($3::jsonb IS NULL OR jsonb_typeof(definition #> '{access,roles}') IS DISTINCT FROM 'array'

@@ -22,12 +22,14 @@ UPDATE quern.jobs j
  WHERE j.id = c.id
 RETURNING j.id::text, j.process_id, j.backend, j.backend_job_id, j.attempt, j.max_attempts,
           j.definition::text, j.request::text,
-          (SELECT coalesce(max(l.seq), 0) FROM quern.job_logs l WHERE l.job_id = j.id);
+          (SELECT coalesce(max(l.seq), 0) FROM quern.job_logs l WHERE l.job_id = j.id), 0, 0;
 
 -- name: runner_reattach
 -- params: $1 text runner, $2 text backends, $3 int limit, $4 int lease_seconds
 -- index: jobs_running_lease (lease_until) WHERE status = 'running'
 -- Takes over remote work whose runner was lost, to follow it through backend_job_id.
+-- Also returns how many stdout and stderr lines of this attempt are stored already: the
+-- backend replays the work's output from its start, and those lines are not stored twice.
 WITH c AS (
     SELECT id FROM quern.jobs
      WHERE status = 'running' AND lease_until < now() AND backend = ANY ($2::text[])
@@ -42,7 +44,11 @@ UPDATE quern.jobs j
  WHERE j.id = c.id
 RETURNING j.id::text, j.process_id, j.backend, j.backend_job_id, j.attempt, j.max_attempts,
           j.definition::text, j.request::text,
-          (SELECT coalesce(max(l.seq), 0) FROM quern.job_logs l WHERE l.job_id = j.id);
+          (SELECT coalesce(max(l.seq), 0) FROM quern.job_logs l WHERE l.job_id = j.id),
+          (SELECT count(*) FROM quern.job_logs l
+            WHERE l.job_id = j.id AND l.stream = 'stdout' AND l.at >= j.started),
+          (SELECT count(*) FROM quern.job_logs l
+            WHERE l.job_id = j.id AND l.stream = 'stderr' AND l.at >= j.started);
 
 -- name: runner_reap
 -- params: $1 text runner, $2 text dying_backends, $3 int backoff_seconds
@@ -98,7 +104,11 @@ SELECT u.id::text, u.status::text FROM upd u;
 -- index: job_logs_pkey, jobs_pkey
 -- One round trip and one transaction for a batch: log lines, backend ids and info and
 -- progress of running jobs, terminal statuses, hand-backs. A job appears in at most one of $3, $4, $5.
+-- A hand-back with leave=true keeps the job running and only ends the lease at once, so
+-- that a runner re-attaches its remote work (runner shutdown with docker/Batch/Slurm jobs).
 -- Returns the ids whose finish ('f') or hand-back ('b') was applied (the others are not ours).
+-- A finish this runner already wrote with the same status counts as applied: when the reply
+-- to a committed batch is lost, the runner writes it again and must still send callbacks.
 WITH logs AS (
     INSERT INTO quern.job_logs (job_id, seq, stream, line)
     SELECT l.j, l.s, l.t, l.l FROM jsonb_to_recordset($2::jsonb) AS l(j uuid, s bigint, t text, l text)
@@ -122,19 +132,33 @@ WITH logs AS (
                                                e jsonb)
      WHERE j.id = f.id AND j.status = 'running' AND j.runner = $1
     RETURNING j.id
+), fin_before AS (
+    SELECT j.id
+      FROM quern.jobs j, jsonb_to_recordset($4::jsonb) AS f(id uuid, st text)
+     WHERE j.id = f.id AND j.runner = $1 AND j.status::text = f.st AND j.finished IS NOT NULL
 ), back AS (
     UPDATE quern.jobs j
        SET status = 'accepted', runner = NULL, lease_until = NULL, started = NULL,
            attempt = CASE WHEN b.retry THEN j.attempt ELSE greatest(j.attempt - 1, 0) END,
            backend_job_id = NULL, backend_info = NULL, progress = NULL, message = b.m,
            not_before = now()
-      FROM jsonb_to_recordset($5::jsonb) AS b(id uuid, retry boolean, m text)
-     WHERE j.id = b.id AND j.status = 'running' AND j.runner = $1
+      FROM jsonb_to_recordset($5::jsonb) AS b(id uuid, retry boolean, m text, leave boolean)
+     WHERE j.id = b.id AND NOT coalesce(b.leave, false) AND j.status = 'running' AND j.runner = $1
+    RETURNING j.id
+), leave AS (
+    UPDATE quern.jobs j
+       SET lease_until = now(), message = b.m
+      FROM jsonb_to_recordset($5::jsonb) AS b(id uuid, m text, leave boolean)
+     WHERE j.id = b.id AND b.leave AND j.status = 'running' AND j.runner = $1
     RETURNING j.id
 )
 SELECT 'f', id::text FROM fin
 UNION ALL
-SELECT 'b', id::text FROM back;
+SELECT 'f', id::text FROM fin_before
+UNION ALL
+SELECT 'b', id::text FROM back
+UNION ALL
+SELECT 'b', id::text FROM leave;
 
 -- name: runner_file_add
 -- params: $1 uuid job, $2 text output, $3 text name, $4 text media_type, $5 bigint bytes, $6 text sha256, $7 text storage, $8 text location, $9 bytea content

@@ -102,7 +102,7 @@ class BadInputTest(unittest.TestCase):
 
     def test_wrong_method(self):
         import requests
-        r = requests.put(self.s.url + "/processes/echo", data="{}", timeout=10)
+        r = requests.put(self.s.url + "/jobs/x", data="{}", timeout=10)
         self.assert_exc(r, 405)
         r = requests.patch(self.s.url + "/jobs", data="{}", timeout=10)
         self.assert_exc(r, 405)

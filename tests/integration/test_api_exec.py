@@ -120,6 +120,29 @@ class ExecTest(unittest.TestCase):
         self.assertIn("stringInput", ids)
         self.assertIn("doubleInput", ids)
 
+    def test_async_results_follow_the_request(self):
+        """GET /jobs/{id}/results: raw only when the execute request said "response": "raw"
+        (one output: the value; several: multipart); otherwise the results document."""
+        self.run_jobs()
+
+        def results(body):
+            r = self.execute("echo-async", body=body)
+            self.assertEqual(r.status_code, 201, r.text)
+            jid = r.json()["jobID"]
+            self.s.wait_status(jid)
+            return self.s.get(f"/jobs/{jid}/results")
+
+        r = results({"inputs": GOOD, "response": "raw", "outputs": {"stringInput": {}}})
+        self.assertEqual(r.status_code, 200, r.text)
+        self.assertTrue(r.headers["Content-Type"].startswith("text/plain"), r.headers["Content-Type"])
+        self.assertEqual(r.text, "Value1")
+        r = results({"inputs": GOOD, "response": "raw"})
+        self.assertTrue(r.headers["Content-Type"].startswith("multipart/related"), r.headers["Content-Type"])
+        for body in ({"inputs": GOOD}, {"inputs": GOOD, "response": "document"}):
+            r = results(dict(body, outputs={"stringInput": {}}))
+            self.assertEqual(r.headers["Content-Type"], "application/json")
+            self.assertEqual(r.json(), {"stringInput": "Value1"})
+
     def test_sync_raw_mixed_multipart(self):
         self.run_jobs()
         r = self.assert_sync(self.execute(body={"inputs": GOOD, "response": "raw", "outputs": {
@@ -175,7 +198,7 @@ class ExecTest(unittest.TestCase):
         r = self.execute("echo-async", body={"inputs": {"stringInput": "Value2"}})
         job = self.s.job(r.json()["jobID"])
         self.assertEqual(job["request"]["inputs"], {"stringInput": "Value2", "doubleInput": 5})
-        self.assertEqual(job["request"]["response"], "raw")
+        self.assertNotIn("response", job["request"])  # absent: raw when sync, document at /results
         self.assertEqual(job["priority"], 3)
         self.assertEqual(job["max_attempts"], 2)
         self.assertEqual(job["backend"], "local")

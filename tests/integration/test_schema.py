@@ -111,6 +111,30 @@ class SchemaTest(unittest.TestCase):
         """)
         self.assertEqual(missing, [], "tables, views and columns without COMMENT")
 
+    def test_07_runner_flush_written_again_still_counts_as_applied(self):
+        """runner_flush, as sql/queries/runner_jobs.sql has it: a finish whose reply was lost
+        is written again by the runner; the second write changes nothing and still answers
+        that the finish is the runner's (so its callbacks go out), while another runner's
+        finish of the same job is not."""
+        text = open(os.path.join(TOP, "sql/queries/runner_jobs.sql")).read()
+        stmt = text.split("-- name: runner_flush\n", 1)[1].split("\n-- name:", 1)[0]
+        stmt = "\n".join(l for l in stmt.splitlines() if not l.startswith("--")).strip().rstrip(";")
+        self.db.query("INSERT INTO quern.runners (id, host, pid, version, slots) VALUES "
+                      "('flush-r', 'h', 1, '0', 1) ON CONFLICT DO NOTHING")
+        jid = self.insert_job()
+        self.db.query("UPDATE quern.jobs SET status='running', runner='flush-r', "
+                      "lease_until=now() + interval '1 min', started=now() WHERE id=%s", (jid,))
+        self.db.query("PREPARE flush_again(text, text, text, text, text) AS " + stmt)
+        fin = '[{"id": "%s", "st": "successful", "m": "successful", "r": {"x": 1}}]' % jid
+        first = self.db.query("EXECUTE flush_again('flush-r', '[]', '[]', %s, '[]')", (fin,))
+        again = self.db.query("EXECUTE flush_again('flush-r', '[]', '[]', %s, '[]')", (fin,))
+        other = self.db.query("EXECUTE flush_again('other-r', '[]', '[]', %s, '[]')", (fin,))
+        self.assertEqual([list(r.values()) for r in first], [["f", jid]])
+        self.assertEqual([list(r.values()) for r in again], [["f", jid]])
+        self.assertEqual(other, [])
+        row = self.db.query("SELECT status, results FROM quern.jobs WHERE id=%s", (jid,))[0]
+        self.assertEqual((row["status"], row["results"]), ("successful", {"x": 1}))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -131,13 +131,16 @@ class SlurmRunnerCases:
         if self.name == "rest":
             self.assertIn("one GET jobs for", type(self).r.log())
 
-    def test_reattach_after_kill9(self):
-        jid = insert_slurm_job(self.s.db, ["/bin/sh", "-c", 'echo before; sleep 4; echo after; '
+    def reattach_case(self, stop):
+        """A job that printed a line is left by its runner (stop), which then starts again:
+        the same Slurm job is followed to its end, and the line is stored once."""
+        jid = insert_slurm_job(self.s.db, ["/bin/sh", "-c", 'echo before; sleep 5; echo after; '
                                            'echo "{\\"plugin_results\\": {\\"result\\": 1}}"'])
-        poll(lambda: (self.s.job(jid) or {}).get("backend_job_id"), timeout=30,
-             what="the Slurm job id")
+        poll(lambda: "before" in log_lines(self.s.db, jid, "stdout"), timeout=60,
+             what="the first line stored")
         bid = self.s.job(jid)["backend_job_id"]
-        type(self).r.kill9()  # the runner dies, the Slurm job does not
+        stop(type(self).r)
+        self.assertEqual(self.s.job(jid)["status"], "running")
         self.assertIn(CLUSTER.job_state(bid), ("PENDING", "RUNNING"))
         type(self).r = self.s.start_runner(env={"SLURM_CONF": CLUSTER.conf})
         job = self.s.wait_status(jid, timeout=60)
@@ -145,6 +148,20 @@ class SlurmRunnerCases:
         self.assertEqual(job["backend_job_id"], bid, "followed the same Slurm job")
         self.assertEqual(job["attempt"], 1, "re-attached, not run again")
         self.assertEqual(job["results"], {"result": 1})
+        self.assertEqual(log_lines(self.s.db, jid, "stdout").count("before"), 1,
+                         "the output replayed at re-attach is not stored twice")
+        self.assertIn("after", log_lines(self.s.db, jid, "stdout"))
+        return jid
+
+    def test_reattach_after_kill9(self):
+        self.reattach_case(lambda r: r.kill9())  # the runner dies, the Slurm job does not
+
+    def test_sigterm_leaves_the_job_running(self):
+        def sigterm(r):
+            r.stop()  # SIGTERM: a Slurm job is left running, not cancelled and run again
+            self.assertIn("left running for re-attach", r.log())
+        jid = self.reattach_case(sigterm)
+        self.assertTrue(any("left running by runner" in line for line in log_lines(self.s.db, jid, "system")))
 
 
 class TestSlurmRunnerCli(SlurmRunnerCases, unittest.TestCase):

@@ -18,6 +18,12 @@ tests_unit_check_db_LDADD = $(UNIT_LIBS)
 
 TESTS += tests/unit/check_common tests/unit/check_cfg tests/unit/check_db
 
+check_PROGRAMS += tests/unit/check_appkg
+tests_unit_check_appkg_SOURCES = tests/unit/check_appkg.c
+tests_unit_check_appkg_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_appkg_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/check_appkg
+
 check_PROGRAMS += tests/unit/check_aws
 tests_unit_check_aws_SOURCES = tests/unit/check_aws.c
 tests_unit_check_aws_CFLAGS = $(UNIT_CFLAGS) -pthread -DQUERN_SRCDIR='"$(abs_top_srcdir)"'
