@@ -705,6 +705,23 @@ static void docker_release(void *state, struct rjob *job)
     job->be_state = NULL;
 }
 
+/*
+ * Lets the container run on when the runner stops (be_ops.detach): nothing
+ * is removed, and a runner re-attaches it by its label. Not before the
+ * container exists, nor once it is being stopped or has been reported.
+ */
+static int docker_detach(void *state, struct rjob *job)
+{
+    struct djob *dj = job->be_state;
+    if (dj == NULL || dj->cid == NULL || dj->reported || dj->stopping) {
+        return -1;
+    }
+    rjob_note(job, "docker: leaving container %.12s to run on", dj->cid);
+    djob_free(dj);
+    job->be_state = NULL;
+    return 0;
+}
+
 /* --- init, fini -------------------------------------------------------- */
 
 static void *docker_init(struct ev *ev, const struct cfg *cfg, struct qerr *err)
@@ -773,4 +790,5 @@ const struct be_ops be_docker_ops = {
     .attach = docker_attach,
     .stop = djob_stop,
     .release = docker_release,
+    .detach = docker_detach,
 };

@@ -263,6 +263,37 @@ class DockerCase:
         self.assertEqual(job["backend_job_id"], cid, "the same container was followed")
         self.assertEqual(job["attempt"], 1, "the job was not started again")
         self.assertTrue(any(line.startswith("after ") for line in self.logs(j, "stdout")))
+        self.assertEqual(self.logs(j, "stdout").count("start"), 1,
+                         "the output replayed at re-attach is not stored twice")
+        self.assert_removed(j)
+
+    def test_sigterm_leaves_container_running(self):
+        """A stopping runner (SIGTERM, shutdown handback) leaves the container running
+        instead of stopping it and queueing the job again; the next runner follows it."""
+        j = self.submit(script('echo start; n=0; while [ ! -e /quern/job/go ] && [ $n -lt 600 ]; '
+                               'do sleep 0.1; n=$((n+1)); done; echo "after $n"; '
+                               'echo "{\\"plugin_results\\": {\\"echo\\": $0}}"'),
+                        inputs={"name": "left"})
+        job = self.running_with_container(j)
+        cid = job["backend_job_id"]
+        self.assertEqual(self.runner.stop(), 0)
+        self.assertIn("left running for re-attach", self.runner.log())
+        self.assertEqual(self.stack.job(j)["status"], "running")
+        self.assertEqual([c["State"] for c in self.containers_of(j)], ["running"])
+        type(self).runner = self.stack.start_runner()
+        poll(lambda: any(f"re-attached to container {cid[:12]} (running)" in line
+                         for line in self.logs(j, "system")),
+             timeout=60, what="the new runner to re-attach to the container left running")
+        open(os.path.join(self.stack.jobs_dir, j, "go"), "w").close()
+        job = self.wait(j, timeout=60)
+        self.assertEqual(job["status"], "successful", job)
+        self.assertEqual(job["results"], {"echo": {"name": "left"}})
+        self.assertEqual(job["backend_job_id"], cid)
+        self.assertEqual(job["attempt"], 1, "the job was not started again")
+        self.assertEqual(self.logs(j, "stdout").count("start"), 1)
+        system = "\n".join(self.logs(j, "system"))
+        self.assertIn(f"leaving container {cid[:12]} to run on", system)
+        self.assertIn("left running by runner", system)
         self.assert_removed(j)
 
     def test_reattach_container_gone(self):
