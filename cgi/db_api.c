@@ -440,6 +440,11 @@ json_t *db_api_job_metadata(struct db *db, const char *id, const char *submitter
     set_str(m, "finished", res, 14);
     set_str(m, "inputsDigest", res, 15);
     set_str(m, "status", res, 16);
+    json_t *info = json_field(res, 0, 17);
+    if (json_is_object(info)) {
+        json_object_set(m, "backendInfo", info);
+    }
+    json_decref(info);
 out:
     PQclear(res);
     return m;

@@ -13,6 +13,8 @@
  * callback; every container this backend created is removed by release,
  * whatever happened. Engine failures (no socket, 404, 409, 500) become the
  * job's error with the engine's message; nothing here ends the runner.
+ * The per-job state is in docker_job.h; stopping a container (dismiss,
+ * timeout, CPU time limit) is in docker_stop.c.
  */
 #include "common/compat.h"
 
@@ -27,83 +29,28 @@
 #include "runner/be.h"
 #include "runner/curlm.h"
 #include "runner/docker_api.h"
+#include "runner/docker_cpu.h"
 #include "runner/docker_def.h"
+#include "runner/docker_job.h"
 #include "runner/docker_logs.h"
 #include "runner/docker_rm.h"
 #include "runner/docker_xfer.h"
 #include "runner/rjob.h"
 
-/* Limits on engine requests: ordinary steps, pulls, response bodies. */
-#define DOCKER_REQ_TIMEOUT_MS 60000L
-#define DOCKER_PULL_TIMEOUT_MS (30L * 60 * 1000)
-#define DOCKER_BODY_MAX (1024 * 1024)
-#define DOCKER_PULL_LINE_MAX (256 * 1024)
-/*
- * podman ends a followed log stream up to ~400 ms after the container
- * exited, and now and then never. Once wait has returned and the stream
- * has been idle this long, the follow is dropped and the log fetched again
- * without follow, skipping the bytes already passed on.
- */
-#define DOCKER_LOGS_DRAIN_MS 100
-
-struct docker {
-    struct ev *ev;
-    struct curlm *m;
-    char *socket;
-    char *ver;
-    char runner_id[160];
-    long kill_grace_ms;
-    bool podman;          /* learned from responses: use podman's fast wait */
-    struct docker_rm *rm; /* removes the containers of ended jobs */
-};
-
-enum dj_step {
-    DJ_PULL,
-    DJ_CREATE,
-    DJ_START,
-    DJ_RUN,
-    DJ_LIST, /* attach: find the container by label */
-    DJ_INSPECT,
-    DJ_DONE,
-};
-
-struct djob {
-    struct docker *d;
-    struct rjob *job;
-    enum dj_step step;
-    struct docker_def def; /* image, pull policy, env, binds */
-    bool pulled;
-    char *cid;
-    struct docker_xfer *x; /* the current step's request */
-    struct docker_xfer *logs, *wait, *kill, *img;
-    struct docker_logs demux;
-    struct buf pull_pending;
-    bool logs_done, wait_done, have_code;
-    unsigned long long seen[3]; /* payload bytes passed on per stream (1, 2) */
-    unsigned long long skip[3]; /* bytes of a re-fetched log already passed on */
-    long long log_at_ms;        /* when log bytes last arrived */
-    long code;
-    bool stopping;
-    struct ev_timer *kill_t, *report_t, *drain_t;
-    bool reported;
-    char error[600];
-};
-
 static void step_create(struct djob *dj);
 static void step_start(struct djob *dj);
 static void step_run(struct djob *dj, bool follow);
 static void on_logs_drain(struct ev *ev, struct ev_timer *t, void *arg);
-static void begin_kill(struct djob *dj);
 
 /* --- small helpers ------------------------------------------------------- */
 
-static void cancel(struct docker_xfer **x)
+void djob_cancel(struct docker_xfer **x)
 {
     docker_xfer_free(*x);
     *x = NULL;
 }
 
-static void timer_off(struct djob *dj, struct ev_timer **t)
+void djob_timer_off(struct djob *dj, struct ev_timer **t)
 {
     if (*t != NULL) {
         ev_timer_del(dj->d->ev, *t);
@@ -119,14 +66,16 @@ static void report(struct djob *dj, const struct be_exit *how)
     }
     dj->reported = true;
     dj->step = DJ_DONE;
-    cancel(&dj->x);
-    cancel(&dj->logs);
-    cancel(&dj->wait);
-    cancel(&dj->kill);
-    cancel(&dj->img);
-    timer_off(dj, &dj->kill_t);
-    timer_off(dj, &dj->report_t);
-    timer_off(dj, &dj->drain_t);
+    djob_cancel(&dj->x);
+    djob_cancel(&dj->logs);
+    djob_cancel(&dj->wait);
+    djob_cancel(&dj->kill);
+    djob_cancel(&dj->img);
+    docker_cpu_free(dj->cpu);
+    dj->cpu = NULL;
+    djob_timer_off(dj, &dj->kill_t);
+    djob_timer_off(dj, &dj->report_t);
+    djob_timer_off(dj, &dj->drain_t);
     rjob_exited(dj->job, how);
 }
 
@@ -153,7 +102,7 @@ static void report_stopped(struct djob *dj)
     report(dj, &how);
 }
 
-static void on_report_timer(struct ev *ev, struct ev_timer *t, void *arg)
+void djob_on_report_timer(struct ev *ev, struct ev_timer *t, void *arg)
 {
     struct djob *dj = arg;
     dj->report_t = NULL;
@@ -385,6 +334,15 @@ static int on_log_data(void *arg, const char *data, size_t len)
     return 0;
 }
 
+/* Records the image the container ran in jobs.backend_info (see docker_api_image_info). */
+static void record_image(struct djob *dj, const char *container_image)
+{
+    if (dj->cid != NULL && dj->def.image != NULL) {
+        rjob_set_backend_info(dj->job, docker_api_image_info(dj->cid, dj->def.image, container_image,
+                                                             dj->img_id, dj->img_digest));
+    }
+}
+
 /* How the container ended, from wait's status code and inspect's state. */
 static void report_state(struct djob *dj, const struct docker_state *st)
 {
@@ -399,6 +357,11 @@ static void report_state(struct djob *dj, const struct docker_state *st)
         how = (struct be_exit){.oom = true, .term_signal = SIGKILL};
     } else if (dj->stopping && (code == 128 + SIGTERM || code == 128 + SIGKILL)) {
         how = (struct be_exit){.term_signal = (int)code - 128};
+    } else if (dj->cpu_over && (code == 128 + SIGXCPU || code == 128 + SIGKILL)) {
+        how = (struct be_exit){.term_signal = (int)code - 128};
+    }
+    if (st->image_id[0] != '\0' && !docker_api_same_image(st->image_id, dj->img_id)) {
+        record_image(dj, st->image_id);
     }
     if (st->error[0] != '\0') {
         rjob_note(job, "docker: engine reports: %s", st->error);
@@ -445,9 +408,11 @@ static void step_inspect(struct djob *dj)
 static void maybe_finished(struct djob *dj)
 {
     if (dj->logs_done && dj->wait_done && dj->step == DJ_RUN) {
-        timer_off(dj, &dj->drain_t);
-        timer_off(dj, &dj->kill_t);
-        cancel(&dj->kill);
+        docker_cpu_free(dj->cpu);
+        dj->cpu = NULL;
+        djob_timer_off(dj, &dj->drain_t);
+        djob_timer_off(dj, &dj->kill_t);
+        djob_cancel(&dj->kill);
         step_inspect(dj);
     }
 }
@@ -483,7 +448,7 @@ static void on_logs_drain(struct ev *ev, struct ev_timer *t, void *arg)
     }
     log_debug("job=%s docker: log follow of %.12s idle %d ms after exit: fetching it again",
               dj->job->id, dj->cid, DOCKER_LOGS_DRAIN_MS);
-    cancel(&dj->logs);
+    djob_cancel(&dj->logs);
     dj->skip[1] = dj->seen[1];
     dj->skip[2] = dj->seen[2];
     dj->seen[1] = dj->seen[2] = 0;
@@ -534,19 +499,21 @@ static void on_wait_done(struct docker_xfer *x, void *arg)
     maybe_finished(dj);
 }
 
-/* Records the image the job ran (name, id and digest) in the job's log. */
+/* Records the image the job ran (name, id and digest) in the job's log and backend_info. */
 static void on_image_done(struct docker_xfer *x, void *arg)
 {
     struct djob *dj = arg;
     dj->img = NULL;
-    char id[80] = "", digest[300] = "";
     size_t len;
     const char *body = docker_xfer_body(x, &len);
     struct qerr err = QERR_INIT;
     if (docker_xfer_ok(x) &&
-        docker_api_parse_image(body, len, id, sizeof(id), digest, sizeof(digest), &err) == 0) {
+        docker_api_parse_image(body, len, dj->img_id, sizeof(dj->img_id), dj->img_digest,
+                               sizeof(dj->img_digest), &err) == 0) {
         rjob_note(dj->job, "docker: container %.12s image %s id %s digest %s", dj->cid,
-                  dj->def.image, id, digest[0] != '\0' ? digest : "none (local image)");
+                  dj->def.image, dj->img_id,
+                  dj->img_digest[0] != '\0' ? dj->img_digest : "none (local image)");
+        record_image(dj, NULL);
     }
     docker_xfer_free(x);
 }
@@ -575,83 +542,11 @@ static void step_run(struct djob *dj, bool follow)
                                      .arg = dj};
         dj->img = docker_xfer_start(d->m, &img, &o, &err); /* best effort */
     }
+    if (dj->job->cpu_seconds > 0 && dj->cpu == NULL) {
+        djob_cpu_watch(dj);
+    }
     if (dj->stopping) {
-        begin_kill(dj); /* a stop that came while the container was being found */
-    }
-}
-
-/* --- stop -------------------------------------------------------------- */
-
-static void on_kill_done(struct docker_xfer *x, void *arg)
-{
-    struct djob *dj = arg;
-    dj->kill = NULL;
-    /* 409: not running any more; the wait then reports how it ended. */
-    if (!docker_xfer_ok(x) && docker_xfer_status(x) != 409) {
-        char msg[sizeof(dj->error)];
-        docker_xfer_error(x, "kill", msg, sizeof(msg));
-        rjob_note(dj->job, "%s", msg);
-    }
-    docker_xfer_free(x);
-}
-
-static void send_kill(struct djob *dj, const char *sig)
-{
-    struct docker_req req;
-    struct qerr err = QERR_INIT;
-    cancel(&dj->kill);
-    if (docker_api_kill(dj->d->ver, dj->cid, sig, &req, &err) != 0) {
-        rjob_note(dj->job, "docker kill: %s", err.msg);
-        return;
-    }
-    struct docker_xfer_opts o = {.socket = dj->d->socket,
-                                 .timeout_ms = DOCKER_REQ_TIMEOUT_MS,
-                                 .body_max = DOCKER_BODY_MAX,
-                                 .done = on_kill_done,
-                                 .arg = dj};
-    dj->kill = docker_xfer_start(dj->d->m, &req, &o, &err);
-    if (dj->kill == NULL) {
-        rjob_note(dj->job, "docker kill: %s", err.msg);
-    }
-}
-
-static void on_kill_grace(struct ev *ev, struct ev_timer *t, void *arg)
-{
-    struct djob *dj = arg;
-    dj->kill_t = NULL;
-    rjob_note(dj->job, "docker: still running %ld s after SIGTERM: sending SIGKILL",
-              dj->d->kill_grace_ms / 1000);
-    send_kill(dj, "SIGKILL");
-}
-
-/* SIGTERM now, SIGKILL after the grace; the wait then reports the end. */
-static void begin_kill(struct djob *dj)
-{
-    send_kill(dj, dj->d->kill_grace_ms > 0 ? "SIGTERM" : "SIGKILL");
-    if (dj->d->kill_grace_ms > 0 && dj->kill_t == NULL) {
-        dj->kill_t = ev_timer_add(dj->d->ev, dj->d->kill_grace_ms, 0, on_kill_grace, dj);
-    }
-}
-
-static void docker_stop(void *state, struct rjob *job, enum be_stop_reason why)
-{
-    struct djob *dj = job->be_state;
-    if (dj == NULL || dj->reported || dj->stopping) {
-        return;
-    }
-    dj->stopping = true;
-    switch (dj->step) {
-    case DJ_PULL:
-        /* Nothing exists yet: abandon the pull and end at the next pass. */
-        cancel(&dj->x);
-        dj->report_t = ev_timer_add(dj->d->ev, 0, 0, on_report_timer, dj);
-        break;
-    case DJ_RUN:
-        begin_kill(dj);
-        break;
-    default:
-        /* create, start, list, inspect: their callbacks see stopping. */
-        break;
+        djob_begin_kill(dj); /* a stop that came while the container was being found */
     }
 }
 
@@ -678,11 +573,12 @@ static void on_list_done(struct docker_xfer *x, void *arg)
         return;
     }
     if (dj->cid == NULL) {
-        char msg[200];
-        snprintf(msg, sizeof(msg),
+        /* Removed while no runner followed it: the core retries the job (or fails it). */
+        snprintf(dj->error, sizeof(dj->error),
                  "docker: the job's container is gone (no container labelled %s=%s)",
                  DOCKER_LABEL_JOB, dj->job->id);
-        fail(dj, msg);
+        struct be_exit how = {.gone = true, .error = dj->error};
+        report(dj, &how);
         return;
     }
     if (dj->job->backend_job_id == NULL || strcmp(dj->job->backend_job_id, dj->cid) != 0) {
@@ -725,9 +621,10 @@ static void djob_free(struct djob *dj)
     docker_xfer_free(dj->wait);
     docker_xfer_free(dj->kill);
     docker_xfer_free(dj->img);
-    timer_off(dj, &dj->kill_t);
-    timer_off(dj, &dj->report_t);
-    timer_off(dj, &dj->drain_t);
+    docker_cpu_free(dj->cpu);
+    djob_timer_off(dj, &dj->kill_t);
+    djob_timer_off(dj, &dj->report_t);
+    djob_timer_off(dj, &dj->drain_t);
     buf_cleanup(&dj->pull_pending);
     docker_def_cleanup(&dj->def);
     free(dj->cid);
@@ -808,6 +705,23 @@ static void docker_release(void *state, struct rjob *job)
     job->be_state = NULL;
 }
 
+/*
+ * Lets the container run on when the runner stops (be_ops.detach): nothing
+ * is removed, and a runner re-attaches it by its label. Not before the
+ * container exists, nor once it is being stopped or has been reported.
+ */
+static int docker_detach(void *state, struct rjob *job)
+{
+    struct djob *dj = job->be_state;
+    if (dj == NULL || dj->cid == NULL || dj->reported || dj->stopping) {
+        return -1;
+    }
+    rjob_note(job, "docker: leaving container %.12s to run on", dj->cid);
+    djob_free(dj);
+    job->be_state = NULL;
+    return 0;
+}
+
 /* --- init, fini -------------------------------------------------------- */
 
 static void *docker_init(struct ev *ev, const struct cfg *cfg, struct qerr *err)
@@ -874,6 +788,7 @@ const struct be_ops be_docker_ops = {
     .fini = docker_fini,
     .submit = docker_submit,
     .attach = docker_attach,
-    .stop = docker_stop,
+    .stop = djob_stop,
     .release = docker_release,
+    .detach = docker_detach,
 };

@@ -78,10 +78,23 @@ void runner_trash_add(struct runner *r, char *dir)
     r->trash[r->ntrash++] = dir;
 }
 
+/* True when a job this runner holds works in dir (a retried job claimed again at once). */
+static bool trash_in_use(const struct runner *r, const char *dir)
+{
+    for (size_t k = 0; k < r->njobs; k++) {
+        if (r->jobs[k]->job_dir != NULL && strcmp(r->jobs[k]->job_dir, dir) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void runner_trash_empty(struct runner *r)
 {
     for (size_t i = 0; i < r->ntrash; i++) {
-        if (rjob_dir_remove(r->trash[i]) < 0) {
+        if (trash_in_use(r, r->trash[i])) {
+            log_debug("job directory %s is in use again: kept", r->trash[i]);
+        } else if (rjob_dir_remove(r->trash[i]) < 0) {
             log_warn("cannot remove job directory %s: %s", r->trash[i], strerror(errno));
         }
         free(r->trash[i]);

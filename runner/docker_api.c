@@ -280,6 +280,15 @@ int docker_api_inspect(const char *ver, const char *id, struct docker_req *out, 
     return make_req(out, "GET", ver, err, "/containers/%s/json", id);
 }
 
+int docker_api_stats(const char *ver, const char *id, struct docker_req *out, struct qerr *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (check_id(id, err) != 0) {
+        return -1;
+    }
+    return make_req(out, "GET", ver, err, "/containers/%s/stats?stream=false&one-shot=true", id);
+}
+
 int docker_api_image_inspect(const char *ver, const char *image, struct docker_req *out,
                              struct qerr *err)
 {
@@ -480,6 +489,27 @@ out:
     return rc;
 }
 
+int docker_api_parse_cpu(const char *body, size_t len, unsigned long long *ns, struct qerr *err)
+{
+    json_t *doc = load(body, len, 0, "stats", err);
+    if (doc == NULL) {
+        return -1;
+    }
+    json_t *v = json_object_get(json_object_get(json_object_get(doc, "cpu_stats"), "cpu_usage"),
+                                "total_usage");
+    int rc = 0;
+    if (json_is_integer(v) && json_integer_value(v) >= 0) {
+        *ns = (unsigned long long)json_integer_value(v);
+    } else if (json_is_real(v) && json_real_value(v) >= 0 && json_real_value(v) < 1.8e19) {
+        *ns = (unsigned long long)json_real_value(v);
+    } else {
+        qerr_set(err, QERR_BACKEND, "engine: stats: no cpu_stats.cpu_usage.total_usage");
+        rc = -1;
+    }
+    json_decref(doc);
+    return rc;
+}
+
 int docker_api_parse_image(const char *body, size_t len, char *id, size_t idsz, char *digest,
                            size_t digestsz, struct qerr *err)
 {
@@ -491,6 +521,32 @@ int docker_api_parse_image(const char *body, size_t len, char *id, size_t idsz, 
     copy_str(digest, digestsz, json_array_get(json_object_get(doc, "RepoDigests"), 0));
     json_decref(doc);
     return 0;
+}
+
+static const char *bare_image_id(const char *id)
+{
+    return strncmp(id, "sha256:", 7) == 0 ? id + 7 : id;
+}
+
+bool docker_api_same_image(const char *a, const char *b)
+{
+    return a != NULL && b != NULL && a[0] != '\0' &&
+           strcmp(bare_image_id(a), bare_image_id(b)) == 0;
+}
+
+json_t *docker_api_image_info(const char *cid, const char *image, const char *ctr_image,
+                              const char *img_id, const char *img_digest)
+{
+    const char *id = ctr_image != NULL && ctr_image[0] != '\0' ? ctr_image : img_id;
+    if (cid == NULL || image == NULL || id == NULL || id[0] == '\0') {
+        return NULL;
+    }
+    json_t *info = json_pack("{s:s, s:s, s:s}", "container", cid, "image", image, "imageId", id);
+    if (info != NULL && img_digest != NULL && img_digest[0] != '\0' &&
+        docker_api_same_image(id, img_id)) {
+        json_object_set_new(info, "imageDigest", json_string(img_digest));
+    }
+    return info;
 }
 
 int docker_api_parse_list(const char *body, size_t len, char **id, char *state, size_t statesz,

@@ -16,6 +16,8 @@
 #define QUERN_DOCKER_API_H
 
 #include "common/compat.h"
+
+#include <jansson.h>
 #include "common/qerr.h"
 
 /* Longest engine message quern keeps (it ends up in the job's exception). */
@@ -75,6 +77,9 @@ int docker_api_inspect(const char *ver, const char *id, struct docker_req *out,
                        struct qerr *err) QUERN_MUSTCHECK;
 int docker_api_image_inspect(const char *ver, const char *image, struct docker_req *out,
                              struct qerr *err) QUERN_MUSTCHECK;
+/* One sample of the container's resource usage (not streamed, no second sample). */
+int docker_api_stats(const char *ver, const char *id, struct docker_req *out,
+                     struct qerr *err) QUERN_MUSTCHECK;
 /* Every container, running or not, that has label key=value. */
 int docker_api_list_by_label(const char *ver, const char *key, const char *value,
                              struct docker_req *out, struct qerr *err) QUERN_MUSTCHECK;
@@ -112,9 +117,30 @@ struct docker_state {
 int docker_api_parse_inspect(const char *body, size_t len, struct docker_state *st,
                              struct qerr *err) QUERN_MUSTCHECK;
 
+/*
+ * Response of stats: the CPU time the container used so far, in
+ * nanoseconds (cpu_stats.cpu_usage.total_usage, all its processes).
+ */
+int docker_api_parse_cpu(const char *body, size_t len, unsigned long long *ns,
+                         struct qerr *err) QUERN_MUSTCHECK;
+
 /* Response of an image inspect: its id and first repository digest ("" when none). */
 int docker_api_parse_image(const char *body, size_t len, char *id, size_t idsz, char *digest,
                            size_t digestsz, struct qerr *err) QUERN_MUSTCHECK;
+
+/* True when two image ids name the same image (with or without "sha256:"). */
+bool docker_api_same_image(const char *a, const char *b);
+
+/*
+ * What jobs.backend_info records about a container's image: {"container",
+ * "image" (the definition's name), "imageId", "imageDigest"}. imageId is the
+ * container's own image id when known (ctr_image, else img_id from the
+ * image inspect); imageDigest (the repository digest, name@sha256:...) only
+ * when the image inspect described that same image and had one. New
+ * reference; NULL when no image id is known yet.
+ */
+json_t *docker_api_image_info(const char *cid, const char *image, const char *ctr_image,
+                              const char *img_id, const char *img_digest);
 
 /*
  * Response of list_by_label: the first container's id (owned by the caller,

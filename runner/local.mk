@@ -30,9 +30,12 @@ if BE_DOCKER
 runner_librunner_a_SOURCES += \
 	runner/be_docker.c \
 	runner/docker_api.c runner/docker_api.h \
+	runner/docker_cpu.c runner/docker_cpu.h \
 	runner/docker_def.c runner/docker_def.h \
+	runner/docker_job.h \
 	runner/docker_logs.c runner/docker_logs.h \
 	runner/docker_rm.c runner/docker_rm.h \
+	runner/docker_stop.c \
 	runner/docker_xfer.c runner/docker_xfer.h
 endif
 runner_librunner_a_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)

@@ -49,6 +49,8 @@ struct rjob_core {
     struct ev_timer *timeout_t;
     bool dirty;
     bool bid_dirty;
+    json_t *binfo; /* jobs.backend_info */
+    bool binfo_dirty;
     int progress;
     char *pmsg;
     bool progress_dirty;
@@ -188,6 +190,19 @@ void rjob_set_backend_id(struct rjob *job, const char *id)
     }
 }
 
+void rjob_set_backend_info(struct rjob *job, json_t *info)
+{
+    struct rjob_core *c = C(job);
+    if (!json_is_object(info)) {
+        json_decref(info);
+        return;
+    }
+    json_decref(c->binfo);
+    c->binfo = info;
+    c->binfo_dirty = c->dirty = true;
+    flush_touch(c->r);
+}
+
 /* --- the end --- */
 
 static json_t *exception_new(const char *type, const char *title, const char *detail)
@@ -279,6 +294,27 @@ static void end_success_or_not(struct rjob *job)
     c->end_msg = strdup("successful");
 }
 
+/* The work vanished without an end seen: queued again while attempts remain, else failed. */
+static void work_gone(struct rjob *job, const char *why)
+{
+    struct rjob_core *c = C(job);
+    if (job->attempt < c->max_attempts) {
+        char m[700];
+        snprintf(m, sizeof m, "%s; queued again for attempt %d of %d", why, job->attempt + 1,
+                 c->max_attempts);
+        c->kind = 'b';
+        c->retry = true;
+        free(c->end_msg);
+        c->end_msg = rjob_text_clean(m, strlen(m), 1000);
+        rjob_note(job, "%s", m);
+        return;
+    }
+    char d[700];
+    snprintf(d, sizeof d, "%s during attempt %d of %d, and no attempts are left", why,
+             job->attempt, c->max_attempts);
+    end_fail(job, "urn:quern:work-lost", "Work lost", d);
+}
+
 void rjob_exited(struct rjob *job, const struct be_exit *how)
 {
     struct rjob_core *c = C(job);
@@ -307,6 +343,8 @@ void rjob_exited(struct rjob *job, const struct be_exit *how)
         char d[128];
         snprintf(d, sizeof d, "timed out after %ld s", job->timeout_s);
         end_fail(job, "urn:quern:timeout", "Timed out", d);
+    } else if (how->gone) {
+        work_gone(job, how->error != NULL ? how->error : "the work is gone");
     } else if (how->error != NULL) {
         end_fail(job, "urn:quern:backend-failed", "Backend failed", how->error);
     } else if (!how->exited || how->exit_code != 0) {
@@ -504,6 +542,9 @@ void rjob_end_record(const struct rjob *job, json_t *fin, json_t *back)
     if (job->backend_job_id != NULL) {
         json_object_set_new(o, "bid", json_string(job->backend_job_id));
     }
+    if (c->binfo != NULL) {
+        json_object_set(o, "bi", c->binfo);
+    }
     if (c->results != NULL) {
         json_object_set(o, "r", c->results);
     }
@@ -526,6 +567,9 @@ void rjob_take_updates(struct rjob *job, json_t *upd)
     if (c->bid_dirty && job->backend_job_id != NULL) {
         json_object_set_new(o, "bid", json_string(job->backend_job_id));
     }
+    if (c->binfo_dirty && c->binfo != NULL) {
+        json_object_set(o, "bi", c->binfo);
+    }
     if (c->progress_dirty) {
         json_object_set_new(o, "p", json_integer(c->progress));
         if (c->pmsg != NULL) {
@@ -538,7 +582,7 @@ void rjob_take_updates(struct rjob *job, json_t *upd)
 void rjob_updates_done(struct rjob *job)
 {
     struct rjob_core *c = C(job);
-    c->dirty = c->bid_dirty = c->progress_dirty = false;
+    c->dirty = c->bid_dirty = c->binfo_dirty = c->progress_dirty = false;
 }
 
 bool rjob_has_files(const struct rjob *job)
@@ -625,6 +669,7 @@ void rjob_retire(struct rjob *job, bool committed)
     free(c->end_msg);
     json_decref(c->results);
     json_decref(c->exception);
+    json_decref(c->binfo);
     rjob_files_free(c->files, c->nfiles);
     free(c);
     rjob_free(job);

@@ -23,6 +23,7 @@ struct be_exit {
     int term_signal; /* signal that ended it, 0 if none */
     bool oom;        /* killed for exceeding its memory limit */
     const char *error; /* backend failure (engine error, submit refused...), NULL if none */
+    bool gone;         /* the work vanished unseen (container removed): retried while attempts remain */
 };
 
 struct rjob {
@@ -52,6 +53,12 @@ void rjob_set_backend_id(struct rjob *job, const char *id);
 void rjob_output(struct rjob *job, int stream, const char *data, size_t len);
 /* A line quern itself adds to the job's log (stream "system"). */
 void rjob_note(struct rjob *job, const char *fmt, ...) QUERN_PRINTF(2, 3);
+/*
+ * Records what the backend learned about the work (a JSON object, e.g. the
+ * image the container ran) in jobs.backend_info, shown by
+ * /jobs/{id}/metadata. Takes the reference; a later call replaces it.
+ */
+void rjob_set_backend_info(struct rjob *job, json_t *info);
 /* Sets jobs.message while the work runs (e.g. the Slurm state), progress unchanged. */
 void rjob_message(struct rjob *job, const char *msg);
 /* The work has ended; called exactly once per submit/attach. */

@@ -154,7 +154,7 @@ SELECT j.process_id, j.process_version, j.backend, j.backend_job_id,
        to_char(j.started AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
        to_char(j.finished AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
        encode(sha256(convert_to(coalesce((j.request -> 'inputs')::text, '{}'), 'UTF8')), 'hex'),
-       j.status
+       j.status, j.backend_info::text
   FROM quern.jobs j LEFT JOIN quern.runners r ON r.id = j.runner
  WHERE j.id = $1::uuid
    AND ($2::text IS NULL OR j.submitter = $2 OR ($2 = '' AND j.submitter IS NULL));

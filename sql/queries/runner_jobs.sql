@@ -16,8 +16,8 @@ WITH c AS (
 )
 UPDATE quern.jobs j
    SET status = 'running', runner = $1, lease_until = now() + make_interval(secs => $4),
-       attempt = j.attempt + 1, started = now(), backend_job_id = NULL, progress = 0,
-       message = 'running'
+       attempt = j.attempt + 1, started = now(), backend_job_id = NULL, backend_info = NULL,
+       progress = 0, message = 'running'
   FROM c
  WHERE j.id = c.id
 RETURNING j.id::text, j.process_id, j.backend, j.backend_job_id, j.attempt, j.max_attempts,
@@ -76,6 +76,7 @@ WITH lock AS (
            runner = CASE WHEN j.attempt < j.max_attempts THEN NULL ELSE j.runner END,
            lease_until = NULL,
            backend_job_id = CASE WHEN j.attempt < j.max_attempts THEN NULL ELSE j.backend_job_id END,
+           backend_info = CASE WHEN j.attempt < j.max_attempts THEN NULL ELSE j.backend_info END,
            message = CASE WHEN j.attempt < j.max_attempts
                THEN 'runner ' || j.runner || ' was lost (lease expired); queued again for attempt '
                     || (j.attempt + 1) || ' of ' || j.max_attempts
@@ -101,8 +102,8 @@ SELECT u.id::text, u.status::text FROM upd u;
 -- name: runner_flush
 -- params: $1 text runner, $2 text logs, $3 text updates, $4 text finishes, $5 text handbacks
 -- index: job_logs_pkey, jobs_pkey
--- One round trip and one transaction for a batch: log lines, backend ids and progress of
--- running jobs, terminal statuses, hand-backs. A job appears in at most one of $3, $4, $5.
+-- One round trip and one transaction for a batch: log lines, backend ids and info and
+-- progress of running jobs, terminal statuses, hand-backs. A job appears in at most one of $3, $4, $5.
 -- A hand-back with leave=true keeps the job running and only ends the lease at once, so
 -- that a runner re-attaches its remote work (runner shutdown with docker/Batch/Slurm jobs).
 -- Returns the ids whose finish ('f') or hand-back ('b') was applied (the others are not ours).
@@ -115,17 +116,20 @@ WITH logs AS (
 ), upd AS (
     UPDATE quern.jobs j
        SET backend_job_id = coalesce(u.bid, j.backend_job_id),
+           backend_info = coalesce(u.bi, j.backend_info),
            progress = coalesce(u.p, j.progress),
            message = coalesce(u.m, j.message)
-      FROM jsonb_to_recordset($3::jsonb) AS u(id uuid, bid text, p int, m text)
+      FROM jsonb_to_recordset($3::jsonb) AS u(id uuid, bid text, bi jsonb, p int, m text)
      WHERE j.id = u.id AND j.status = 'running' AND j.runner = $1
 ), fin AS (
     UPDATE quern.jobs j
        SET status = f.st::quern.job_status, finished = now(), lease_until = NULL,
            backend_job_id = coalesce(f.bid, j.backend_job_id),
+           backend_info = coalesce(f.bi, j.backend_info),
            progress = CASE WHEN f.st = 'successful' THEN 100 ELSE j.progress END,
            message = f.m, results = f.r, exception = f.e
-      FROM jsonb_to_recordset($4::jsonb) AS f(id uuid, st text, bid text, m text, r jsonb, e jsonb)
+      FROM jsonb_to_recordset($4::jsonb) AS f(id uuid, st text, bid text, bi jsonb, m text, r jsonb,
+                                               e jsonb)
      WHERE j.id = f.id AND j.status = 'running' AND j.runner = $1
     RETURNING j.id
 ), fin_before AS (
@@ -136,7 +140,8 @@ WITH logs AS (
     UPDATE quern.jobs j
        SET status = 'accepted', runner = NULL, lease_until = NULL, started = NULL,
            attempt = CASE WHEN b.retry THEN j.attempt ELSE greatest(j.attempt - 1, 0) END,
-           backend_job_id = NULL, progress = NULL, message = b.m, not_before = now()
+           backend_job_id = NULL, backend_info = NULL, progress = NULL, message = b.m,
+           not_before = now()
       FROM jsonb_to_recordset($5::jsonb) AS b(id uuid, retry boolean, m text, leave boolean)
      WHERE j.id = b.id AND NOT coalesce(b.leave, false) AND j.status = 'running' AND j.runner = $1
     RETURNING j.id

@@ -170,6 +170,13 @@ class Engine:
     def remove(self, cid):
         self.api("DELETE", f"/containers/{cid}?force=true")
 
+    def image(self, ref=IMAGE):
+        """The engine's image inspect of ref (Id, RepoDigests...)."""
+        st, body = self.api("GET", f"/images/{ref}/json")
+        if st != 200:
+            raise AssertionError(f"{self.name}: inspect image {ref}: {st} {body[:200]!r}")
+        return json.loads(body)
+
     def has_image(self, ref=IMAGE):
         st, _ = self.api("GET", f"/images/{ref}/json")
         return st == 200

@@ -114,6 +114,19 @@ class DockerCase:
     def detail(self, job):
         return (job["exception"] or {}).get("detail", "")
 
+    def assert_image_recorded(self, job, info=None):
+        """jobs.backend_info (or metadata's backendInfo) names the image the engine ran."""
+        info = info if info is not None else job["backend_info"]
+        img = self.eng.image()
+        bare = lambda i: i.split(":", 1)[1] if i.startswith("sha256:") else i
+        self.assertEqual(info["container"], job["backend_job_id"])
+        self.assertEqual(info["image"], IMAGE)
+        self.assertEqual(bare(info["imageId"]), bare(img["Id"]), info)
+        if img.get("RepoDigests"):
+            self.assertEqual(info["imageDigest"], img["RepoDigests"][0], info)
+        else:
+            self.assertNotIn("imageDigest", info)
+
     # --- tests -------------------------------------------------------------
 
     def test_success_with_results_and_files(self):
@@ -135,6 +148,7 @@ class DockerCase:
         self.assertEqual(files[0]["bytes"], len(f"hello from {j}\n"))
         system = "\n".join(self.logs(j, "system"))
         self.assertIn(f"image {IMAGE} id sha256:", system)
+        self.assert_image_recorded(job)
         self.assert_removed(j)
 
     def test_failure_exit_code_and_stderr(self):
@@ -152,8 +166,32 @@ class DockerCase:
                         config={"maxResources": {"memory": 16}})
         job = self.wait(j)
         self.assertEqual(job["status"], "failed")
-        self.assertIn("memory limit", self.detail(job))
-        self.assertIn("16 MiB", self.detail(job))
+        self.assertIn("killed by signal 9", self.detail(job))
+        self.assertIn("after exceeding its memory limit (memory limit 16 MiB)", self.detail(job))
+        self.assertTrue(any("exceeded its memory limit (16 MiB)" in line
+                            for line in self.logs(j, "system")), self.logs(j, "system"))
+        self.assert_removed(j)
+
+    def test_cpu_time_limit(self):
+        # maxResources.cpuTime: the container's CPU time from the engine's stats; at the
+        # limit SIGXCPU, then SIGKILL a second later (this loop does not trap SIGXCPU).
+        j = self.submit(script('echo start; while true; do :; done'),
+                        config={"maxResources": {"cpuTime": 1}, "timeout": 120})
+        job = self.wait(j, timeout=90)
+        self.assertEqual(job["status"], "failed")
+        self.assertIn("CPU time limit 1 s", self.detail(job))
+        self.assertRegex(self.detail(job), r"killed by signal (24|9)")
+        self.assertNotIn("timed out", self.detail(job))
+        self.assertTrue(any("of CPU time, its limit is 1 s" in line
+                            for line in self.logs(j, "system")), self.logs(j, "system"))
+        self.assert_removed(j)
+
+    def test_cpu_time_within_limit(self):
+        # A job that sleeps uses no CPU: it ends normally under a small limit.
+        j = self.submit(script('sleep 2; echo "{\\"plugin_results\\": {\\"echo\\": $0}}"'),
+                        config={"maxResources": {"cpuTime": 1}})
+        job = self.wait(j, timeout=60)
+        self.assertEqual(job["status"], "successful", job)
         self.assert_removed(j)
 
     def test_timeout(self):
@@ -225,10 +263,72 @@ class DockerCase:
         self.assertEqual(job["backend_job_id"], cid, "the same container was followed")
         self.assertEqual(job["attempt"], 1, "the job was not started again")
         self.assertTrue(any(line.startswith("after ") for line in self.logs(j, "stdout")))
+        self.assertEqual(self.logs(j, "stdout").count("start"), 1,
+                         "the output replayed at re-attach is not stored twice")
+        self.assert_removed(j)
+
+    def test_sigterm_leaves_container_running(self):
+        """A stopping runner (SIGTERM, shutdown handback) leaves the container running
+        instead of stopping it and queueing the job again; the next runner follows it."""
+        j = self.submit(script('echo start; n=0; while [ ! -e /quern/job/go ] && [ $n -lt 600 ]; '
+                               'do sleep 0.1; n=$((n+1)); done; echo "after $n"; '
+                               'echo "{\\"plugin_results\\": {\\"echo\\": $0}}"'),
+                        inputs={"name": "left"})
+        job = self.running_with_container(j)
+        cid = job["backend_job_id"]
+        self.assertEqual(self.runner.stop(), 0)
+        self.assertIn("left running for re-attach", self.runner.log())
+        self.assertEqual(self.stack.job(j)["status"], "running")
+        self.assertEqual([c["State"] for c in self.containers_of(j)], ["running"])
+        type(self).runner = self.stack.start_runner()
+        poll(lambda: any(f"re-attached to container {cid[:12]} (running)" in line
+                         for line in self.logs(j, "system")),
+             timeout=60, what="the new runner to re-attach to the container left running")
+        open(os.path.join(self.stack.jobs_dir, j, "go"), "w").close()
+        job = self.wait(j, timeout=60)
+        self.assertEqual(job["status"], "successful", job)
+        self.assertEqual(job["results"], {"echo": {"name": "left"}})
+        self.assertEqual(job["backend_job_id"], cid)
+        self.assertEqual(job["attempt"], 1, "the job was not started again")
+        self.assertEqual(self.logs(j, "stdout").count("start"), 1)
+        system = "\n".join(self.logs(j, "system"))
+        self.assertIn(f"leaving container {cid[:12]} to run on", system)
+        self.assertIn("left running by runner", system)
         self.assert_removed(j)
 
     def test_reattach_container_gone(self):
-        """The runner died and the container was removed meanwhile: the job fails, saying so."""
+        """The runner died and its container was removed meanwhile: the job is queued again
+        (attempts remain) and its next attempt runs in a new container and succeeds."""
+        j = self.submit(script('echo start; n=0; while [ ! -e /quern/job/go ] && [ $n -lt 600 ]; '
+                               'do sleep 0.1; n=$((n+1)); done; '
+                               'echo "{\\"plugin_results\\": {\\"echo\\": $0}}"'),
+                        inputs={"name": "twice"}, max_attempts=2)
+        job = self.running_with_container(j)
+        first = job["backend_job_id"]
+        self.assertEqual(job["attempt"], 1)
+        self.runner.kill9()
+        self.eng.remove(first)
+        self.assertEqual(self.containers_of(j), [])
+        type(self).runner = self.stack.start_runner()
+
+        def second_attempt():
+            k = self.stack.job(j)
+            return k and k["attempt"] == 2 and k["status"] == "running" and \
+                k["backend_job_id"] not in (None, first) and k
+        job = poll(second_attempt, timeout=60, what="the job's second attempt in a new container")
+        open(os.path.join(self.stack.jobs_dir, j, "go"), "w").close()
+        job = self.wait(j, timeout=60)
+        self.assertEqual(job["status"], "successful", job)
+        self.assertEqual(job["results"], {"echo": {"name": "twice"}})
+        self.assertEqual(job["attempt"], 2)
+        system = "\n".join(self.logs(j, "system"))
+        self.assertIn("container is gone", system)
+        self.assertIn("queued again for attempt 2 of 2", system)
+        self.assert_image_recorded(job)
+        self.assert_removed(j)
+
+    def test_reattach_container_gone_no_attempts_left(self):
+        """As above with one attempt: the job fails, saying the container is gone."""
         j = self.submit(script('echo start; sleep 60'))
         job = self.running_with_container(j)
         self.runner.kill9()
@@ -237,6 +337,8 @@ class DockerCase:
         job = self.wait(j, timeout=60)
         self.assertEqual(job["status"], "failed")
         self.assertIn("container is gone", self.detail(job))
+        self.assertIn("no attempts are left", self.detail(job))
+        self.assertEqual(job["exception"]["type"], "urn:quern:work-lost")
 
     def test_zz_no_containers_left(self):
         """Runs last in the class: nothing quern created remains on the engine."""
@@ -255,14 +357,15 @@ class TestDocker(DockerCase, unittest.TestCase):
     ENGINE = "docker"
 
 
-class TestExampleThroughApi(unittest.TestCase):
+class ExampleCase:
     """plugins/docker-echo.yaml, the shipped example, through quern-api and the runner."""
+    ENGINE = None
 
     @classmethod
     def setUpClass(cls):
         require_runner_docker()
-        cls.eng = engines.get("podman")
-        cls.stack = harness.Stack("docker_example", config={
+        cls.eng = engines.get(cls.ENGINE)
+        cls.stack = harness.Stack(f"docker_example_{cls.ENGINE}", config={
             "runner": {"backends": ["docker"]}, "docker": {"socket": cls.eng.socket}})
         cls.runner = cls.stack.start_runner()
 
@@ -283,10 +386,20 @@ class TestExampleThroughApi(unittest.TestCase):
         self.assertEqual(r.json()["text"], "hello from a container")
         r = self.stack.get(f"/jobs/{job_id}/metadata", headers={"Accept": "application/json"})
         self.assertEqual(r.status_code, 200, r.text)
-        self.assertIn(job["backend_job_id"], r.text)
-        self.assertIn(IMAGE, r.text)
+        meta = r.json()
+        self.assertEqual(meta["backendJobID"], job["backend_job_id"])
+        self.assertEqual(meta["image"], IMAGE)
+        DockerCase.assert_image_recorded(self, job, meta["backendInfo"])
         poll(lambda: not self.eng.containers(label=f"quern.job={job_id}"), timeout=20,
              what="the example's container to be removed")
+
+
+class TestExamplePodman(ExampleCase, unittest.TestCase):
+    ENGINE = "podman"
+
+
+class TestExampleDocker(ExampleCase, unittest.TestCase):
+    ENGINE = "docker"
 
 
 class TestEngineDown(unittest.TestCase):

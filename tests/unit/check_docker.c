@@ -10,6 +10,7 @@
 
 #include "common/buf.h"
 #include "runner/docker_api.h"
+#include "runner/docker_cpu.h"
 #include "runner/docker_def.h"
 #include "runner/docker_logs.h"
 
@@ -437,6 +438,71 @@ START_TEST(api_parse_inspect_list_image)
 }
 END_TEST
 
+START_TEST(api_image_info)
+{
+    /* The container's image is the inspected one: id and repository digest. */
+    json_t *i = docker_api_image_info("c1", "localhost/busybox:latest", "18dd", "sha256:18dd",
+                                      "localhost/busybox@sha256:bc00");
+    json_t *want = json_pack("{s:s, s:s, s:s, s:s}", "container", "c1", "image",
+                             "localhost/busybox:latest", "imageId", "18dd", "imageDigest",
+                             "localhost/busybox@sha256:bc00");
+    ck_assert_msg(json_equal(i, want), "%s", json_dumps(i, 0));
+    json_decref(i);
+    json_decref(want);
+    /* The tag moved after the container was created: no digest of another image. */
+    i = docker_api_image_info("c1", "img", "sha256:aaaa", "sha256:bbbb", "img@sha256:cc");
+    ck_assert_str_eq(json_string_value(json_object_get(i, "imageId")), "sha256:aaaa");
+    ck_assert_ptr_null(json_object_get(i, "imageDigest"));
+    json_decref(i);
+    /* Before the container inspect: the image inspect's; a local image has no digest. */
+    i = docker_api_image_info("c1", "img", NULL, "sha256:bbbb", "");
+    ck_assert_str_eq(json_string_value(json_object_get(i, "imageId")), "sha256:bbbb");
+    ck_assert_ptr_null(json_object_get(i, "imageDigest"));
+    json_decref(i);
+    ck_assert_ptr_null(docker_api_image_info("c1", "img", "", "", ""));
+    ck_assert(docker_api_same_image("sha256:ab", "ab"));
+    ck_assert(!docker_api_same_image("", ""));
+    ck_assert(!docker_api_same_image("ab", "ac"));
+}
+END_TEST
+
+START_TEST(api_stats_cpu)
+{
+    struct docker_req r;
+    struct qerr err = QERR_INIT;
+    ck_assert_int_eq(docker_api_stats("v1.41", "abc", &r, &err), 0);
+    ck_assert_str_eq(r.method, "GET");
+    ck_assert_str_eq(r.path, "/v1.41/containers/abc/stats?stream=false&one-shot=true");
+    docker_req_cleanup(&r);
+    ck_assert_int_eq(docker_api_stats("v1.41", "a/b", &r, &err), -1);
+    qerr_clear(&err);
+    unsigned long long ns = 0;
+    const char *st = "{\"read\":\"x\",\"cpu_stats\":{\"cpu_usage\":{\"total_usage\":1071172310,"
+                     "\"usage_in_kernelmode\":0},\"system_cpu_usage\":5},\"precpu_stats\":{}}";
+    ck_assert_int_eq(docker_api_parse_cpu(st, strlen(st), &ns, &err), 0);
+    ck_assert_uint_eq(ns, 1071172310ULL);
+    /* A container that is not running: no usage. */
+    const char *idle = "{\"cpu_stats\":{}}";
+    ck_assert_int_eq(docker_api_parse_cpu(idle, strlen(idle), &ns, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "total_usage"));
+    qerr_clear(&err);
+    ck_assert_int_eq(docker_api_parse_cpu("nope", 4, &ns, &err), -1);
+    qerr_clear(&err);
+}
+END_TEST
+
+START_TEST(cpu_next_sample)
+{
+    /* The earliest the limit can be reached: time left over the CPUs, within bounds. */
+    ck_assert_int_eq(docker_cpu_next_ms(0, 1, 2), 500);
+    ck_assert_int_eq(docker_cpu_next_ms(500000000ULL, 1, 0.5), 1000);
+    ck_assert_int_eq(docker_cpu_next_ms(0, 3600, 1), DOCKER_CPU_MAX_MS);
+    ck_assert_int_eq(docker_cpu_next_ms(990000000ULL, 1, 4), DOCKER_CPU_MIN_MS);
+    ck_assert_int_eq(docker_cpu_next_ms(5000000000ULL, 1, 1), DOCKER_CPU_MIN_MS);
+    ck_assert_int_eq(docker_cpu_next_ms(0, 1, 0), 1000);
+}
+END_TEST
+
 START_TEST(api_parse_pull)
 {
     struct qerr err = QERR_INIT;
@@ -581,6 +647,9 @@ static Suite *docker_suite(void)
     tcase_add_test(api, api_errors);
     tcase_add_test(api, api_parse_created_wait);
     tcase_add_test(api, api_parse_inspect_list_image);
+    tcase_add_test(api, api_image_info);
+    tcase_add_test(api, api_stats_cpu);
+    tcase_add_test(api, cpu_next_sample);
     tcase_add_test(api, api_parse_pull);
     suite_add_tcase(s, api);
     TCase *def = tcase_create("def");

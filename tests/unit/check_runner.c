@@ -2,18 +2,23 @@
 /*
  * Unit tests of the runner's pure parts: line splitting, text clean-up,
  * progress and plugin_results lines, output file mapping and media types,
- * callback backoff and address classification, environment names.
+ * callback backoff and address classification, environment names, job
+ * directories kept while a job uses them.
  */
 #include "common/compat.h"
 
 #include <arpa/inet.h>
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "runner/callback.h"
 #include "runner/rjob_files.h"
 #include "runner/rjob_out.h"
 #include "runner/rjob_prep.h"
+#include "runner/daemon.h"
+#include "runner/runner.h"
 
 struct seen {
     char lines[16][64];
@@ -247,6 +252,32 @@ START_TEST(env_names)
 }
 END_TEST
 
+/* daemon.c (linked for runner_trash_*) calls this on SIGHUP; main.c defines it. */
+void runner_sync_plugins(struct runner *r)
+{
+    (void)r;
+}
+
+/* A retried job claimed again at once on this runner keeps the directory its new attempt made. */
+START_TEST(trash_spares_live_job_dirs)
+{
+    char dir[] = "/tmp/quern-check-trash.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    struct rjob job = {.job_dir = dir};
+    struct rjob *jobs[] = {&job};
+    struct runner r = {.jobs = jobs, .njobs = 1, .jobs_cap = 1};
+    runner_trash_add(&r, strdup(dir)); /* the first attempt retired */
+    runner_trash_empty(&r);
+    ck_assert_int_eq(access(dir, F_OK), 0);
+    ck_assert_uint_eq(r.ntrash, 0);
+    r.njobs = 0; /* the second attempt retired too */
+    runner_trash_add(&r, strdup(dir));
+    runner_trash_empty(&r);
+    ck_assert_int_eq(access(dir, F_OK), -1);
+    free(r.trash);
+}
+END_TEST
+
 static Suite *runner_suite(void)
 {
     Suite *s = suite_create("runner");
@@ -260,6 +291,7 @@ static Suite *runner_suite(void)
     tcase_add_test(tc, backoff);
     tcase_add_test(tc, address_classes);
     tcase_add_test(tc, env_names);
+    tcase_add_test(tc, trash_spares_live_job_dirs);
     suite_add_tcase(s, tc);
     return s;
 }

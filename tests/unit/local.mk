@@ -118,7 +118,7 @@ endif
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/check_docker
 tests_unit_check_docker_SOURCES = tests/unit/check_docker.c runner/docker_api.c runner/docker_def.c \
-	runner/docker_logs.c
+	runner/docker_logs.c runner/docker_cpu.c runner/docker_xfer.c runner/curlm.c runner/ev.c
 tests_unit_check_docker_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_docker_LDADD = $(UNIT_LIBS)
 TESTS += tests/unit/check_docker
