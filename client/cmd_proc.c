@@ -149,7 +149,9 @@ static int params_table(const json_t *params, bool with_occurs, struct buf *out,
         }
         occurs_text(p, occurs, sizeof occurs);
         const json_t *dflt = json_object_get(schema, "default");
-        char *dtext = dflt != NULL ? json_dumps(dflt, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+        /* 15 digits: a default of 0.2 reads 0.2, not 0.20000000000000001 */
+        size_t flags = JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(15);
+        char *dtext = dflt != NULL ? json_dumps(dflt, flags) : NULL;
         const char *in_row[] = {name, buf_cstr(&type), occurs, dtext, descr};
         const char *out_row[] = {name, buf_cstr(&type), descr};
         int added = fmt_table_add(&t, with_occurs ? in_row : out_row, err);

@@ -138,6 +138,9 @@ int cmd_job_report(struct cli *cli, const char *job_id, const json_t *info)
         char m[512];
         snprintf(m, sizeof m, "%s", msg != NULL ? msg : "");
         fmt_clean(m);
+        if (status != NULL && strcmp(m, status) == 0) {
+            m[0] = '\0'; /* "job ID successful", not "successful: successful" */
+        }
         fprintf(cli->out, "job %s %s%s%s\n", job_id, status != NULL ? status : "?",
                 m[0] != '\0' ? ": " : "", m);
     }

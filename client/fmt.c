@@ -227,8 +227,8 @@ int fmt_progress(int progress, const char *status, const char *message, size_t w
     if (buf_puts(out, head, err) < 0) {
         return -1;
     }
-    if (message == NULL || message[0] == '\0') {
-        return 0;
+    if (message == NULL || message[0] == '\0' || strcmp(message, status) == 0) {
+        return 0; /* "running", not "running: running" */
     }
     char *msg = cell_copy(message);
     if (msg == NULL) {

@@ -20,7 +20,7 @@ import subprocess
 import unittest
 
 from fake_ogc import PNG, FakeOGC
-from harness import BUILD, CLIENT_BIN, Stack, workdir
+from harness import BUILD, CLIENT_BIN, TOP, Stack, workdir
 
 
 def quern(*args, url=None, env=None, stderr_tty=False, timeout=60, input=None):
@@ -81,6 +81,56 @@ class RealStackClientTest(unittest.TestCase):
     def last_job(self, process):
         return self.stack.db.query("SELECT * FROM quern.jobs WHERE process_id = %s ORDER BY created DESC LIMIT 1",
                                    (process,))[0]
+
+    def test_session_for_the_readme(self):
+        """What a new user types first, asserted step by step, then shown as a terminal
+        image (doc/screenshots/cli.png with QUERN_UPDATE_SCREENSHOTS=1)."""
+        out = workdir("client-session")
+        shown = []
+
+        def step(*args, expect=(), refuse=()):
+            r = self.ok(self.q(*args))
+            for e in expect:
+                self.assertIn(e, r.stdout + r.stderr, args)
+            for e in refuse:
+                self.assertNotIn(e, r.stdout + r.stderr, args)
+            # progress goes to stderr while the job runs, the end to stdout
+            shown.append(("$ quern " + " ".join(args), (r.stderr + r.stdout).rstrip("\n")))
+            return r.stdout.strip()
+
+        step("processes", expect=("hello-world", "progress"))
+        d = step("describe", "progress", expect=("steps", "integer"), refuse=("0.2000000",))
+        self.assertRegex(d, r"\ndelay\s+number \[0\.\.60\]\s+optional\s+0\.2\s+Delay\n")
+        step("run", "hello-world", "-i", "name=you", expect=("Hello, you!",))
+        job = step("run", "progress", "--async", "-i", "steps=4", "-i", "delay=0.3")
+        self.assertRegex(job, r"^[0-9a-f-]{36}$")
+        step("wait", job, expect=(f"job {job} successful\n",), refuse=("successful: successful",))
+        step("results", job, "--output-dir", out, expect=("steps",))
+        shown = [(c.replace(out, "out/"), o.replace(out, "out/")) for c, o in shown]
+        import browser
+        import html
+        if not os.access(browser.CHROMIUM, os.X_OK):
+            return  # the session itself is asserted above; the image needs Chromium
+        page = os.path.join(out, "session.html")
+        body = "\n".join(f'<b>{html.escape(c)}</b>\n{html.escape(o)}' for c, o in shown)
+        with open(page, "w") as f:
+            f.write('<!DOCTYPE html><meta charset="utf-8"><body style="margin:0;background:#1e1e1e">'
+                    '<pre style="margin:0;padding:14px;color:#ddd;font:14px/1.35 DejaVu Sans Mono,'
+                    f'monospace;white-space:pre-wrap">{body}</pre></body>')
+        shots = os.path.join(os.environ.get("QUERN_TEST_OUT", out), "screenshots")
+        os.makedirs(shots, exist_ok=True)
+        png = os.path.join(shots, "cli.png")
+        p = subprocess.Popen([browser.CHROMIUM] + browser.FLAGS + [
+            f"--user-data-dir={out}/profile", f"--screenshot={png}", "--window-size=900,760",
+            "file://" + page], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+        try:
+            p.wait(90)
+        finally:
+            browser._kill_group(p.pid)  # on timeout too, with its renderers
+        self.assertTrue(os.path.getsize(png) > 1000, "the terminal image was written")
+        if os.environ.get("QUERN_UPDATE_SCREENSHOTS") == "1":
+            shutil.copy(png, os.path.join(TOP, "doc", "screenshots", "cli.png"))
 
     def test_processes_and_describe(self):
         r = self.ok(self.q("processes"))

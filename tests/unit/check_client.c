@@ -488,6 +488,7 @@ static const struct progress_case progress_cases[] = {
     {0, "running", NULL, 0, "[........................]   0% running"},
     {50, "running", "step 2", 0, "[############............]  50% running: step 2"},
     {100, "successful", "done", 80, "[########################] 100% successful: done"},
+    {100, "successful", "successful", 80, "[########################] 100% successful"},
     {150, "running", NULL, 0, "[########################] 100% running"},
     {-1, "accepted", NULL, 0, "[........................]    - accepted"},
     {40, "running", "a long message that will not fit", 50,
