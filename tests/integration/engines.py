@@ -182,6 +182,7 @@ class Engine:
         return st == 200
 
     def run(self, argv, check=True, **kw):
+        kw.setdefault("cwd", self.dir)  # nothing an engine writes lands in the source tree
         r = subprocess.run(argv, capture_output=True, timeout=120, **kw)
         if check and r.returncode != 0:
             raise EngineUnavailable(f"{self.name}: {' '.join(argv[:4])}... failed ({r.returncode}): "
@@ -225,7 +226,8 @@ class Podman(Engine):
             f.write(PODMAN_CONF)
         self.podman = [podman] + self.global_args
         self.proc = harness.Proc(self.podman + ["system", "service", "--time=0", "unix://" + self.socket],
-                                 env=self.env(), log=os.path.join(self.dir, "engine.log"))
+                                 env=self.env(), log=os.path.join(self.dir, "engine.log"),
+                                 cwd=self.dir)  # conmon writes an "oom" file into its cwd
         self.wait_ready(30)
 
     def import_image(self, tar):
@@ -254,7 +256,7 @@ class Docker(Engine):
                                   "--data-root", os.path.join(self.dir, "data"),
                                   "--exec-root", self.exec_root,
                                   "--pidfile", os.path.join(self.dir, "dockerd.pid")],
-                                 log=os.path.join(self.dir, "engine.log"))
+                                 log=os.path.join(self.dir, "engine.log"), cwd=self.dir)
         self.wait_ready(60)
 
     def import_image(self, tar):
