@@ -12,6 +12,21 @@ from harness import RUNNER_BIN, Cluster, Stack, poll, write_config
 from rjobs import insert_job, logs, pid_alive
 
 
+def group_members(pgid):
+    """Pids of the live processes whose process group is pgid."""
+    found = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] != "Z" and int(fields[2]) == pgid:
+                found.append(int(d))
+    return found
+
+
 def count(db, sql, params=()):
     return db.value(sql, params)
 
@@ -75,6 +90,22 @@ class LostRunnerTest(unittest.TestCase):
         self.assertEqual(job["status"], "successful", job)
         self.assertEqual(job["attempt"], 2)
         self.assertTrue(any("was lost" in l["line"] for l in logs(self.s.db, jid)))
+
+    def test_kill9_kills_what_the_job_forked(self):
+        """The job's main process dies with its runner (PDEATHSIG); what it forked (here
+        the sleep(1) under sleep.sh) must die too, or a retry elsewhere runs alongside it.
+        Failed before the runner had its process guard."""
+        pidfile = os.path.join(self.s.dir, "forked.pid")
+        a = self.s.start_runner()
+        insert_job(self.s.db, "sleep.sh", inputs={"seconds": 60, "pidfile": pidfile})
+        poll(lambda: os.path.exists(pidfile) and os.path.getsize(pidfile) > 0, timeout=15,
+             what="the job to start")
+        pid = int(open(pidfile).read())
+        group = poll(lambda: [p for p in group_members(pid) if p != pid], timeout=10,
+                     what="the job's sleep(1) to start")
+        a.kill9()
+        poll(lambda: not any(pid_alive(p) for p in group + [pid]), timeout=5,
+             what=f"the job's process group {pid} to die with its runner")
 
     def test_kill9_job_fails_without_attempts_left(self):
         jid, job = self.kill_mid_job(max_attempts=1)
