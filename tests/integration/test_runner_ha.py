@@ -107,6 +107,30 @@ class LostRunnerTest(unittest.TestCase):
         poll(lambda: not any(pid_alive(p) for p in group + [pid]), timeout=5,
              what=f"the job's process group {pid} to die with its runner")
 
+    def test_dismissed_while_its_runner_was_dead_is_not_run_again(self):
+        """A dismiss that reaches a running job whose runner is gone is done by the reaper:
+        dismissed, never queued again. Failed before: the reaper retried the job, another
+        runner started it again, and only then stopped it."""
+        pidfile = os.path.join(self.s.dir, "dismissed.pid")
+        a = self.s.start_runner()
+        jid = insert_job(self.s.db, "sleep.sh", inputs={"seconds": 60, "pidfile": pidfile},
+                         max_attempts=3)
+        poll(lambda: os.path.exists(pidfile) and os.path.getsize(pidfile) > 0, timeout=15,
+             what="the job to start")
+        pid = int(open(pidfile).read())
+        os.unlink(pidfile)
+        a.kill9()
+        poll(lambda: not pid_alive(pid), timeout=5, what="the job's process to die with its runner")
+        # What DELETE /jobs/{id} does to a running job (api_job_dismiss).
+        self.s.db.query("UPDATE quern.jobs SET dismiss_requested = true, message = 'dismiss requested'"
+                        " WHERE id = %s", (jid,))
+        b = self.s.start_runner()
+        job = self.s.wait_status(jid, timeout=40)
+        b.stop()
+        self.assertEqual((job["status"], job["attempt"]), ("dismissed", 1), job)
+        self.assertFalse(os.path.exists(pidfile), "the dismissed job was started again")
+        self.assertIn("was lost", job["message"])
+
     def test_kill9_job_fails_without_attempts_left(self):
         jid, job = self.kill_mid_job(max_attempts=1)
         self.assertEqual(job["status"], "failed")
