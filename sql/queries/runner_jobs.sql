@@ -45,13 +45,16 @@ RETURNING j.id::text, j.process_id, j.backend, j.backend_job_id, j.attempt, j.ma
           (SELECT coalesce(max(l.seq), 0) FROM quern.job_logs l WHERE l.job_id = j.id);
 
 -- name: runner_reap
--- params: $1 text runner, $2 text dying_backends, $3 int backoff_seconds
+-- params: $1 text runner, $2 text dying_backends, $3 int backoff_seconds, $4 int lease_seconds
 -- index: jobs_running_lease (lease_until) WHERE status = 'running'
 -- Recovers jobs whose runner was lost: dismissed when a dismiss was requested meanwhile
 -- (never started again), else retried (with capped exponential backoff and jitter) while
--- attempt < max_attempts, else failed. One reaper at a time (advisory lock).
+-- attempt < max_attempts, else failed. One reaper at a time (advisory lock). Not within a
+-- lease of the server's start: leases that expired while it was down say nothing about
+-- runners that have not reconnected yet.
 WITH lock AS (
-    SELECT pg_try_advisory_xact_lock(7403211003) AS ok
+    SELECT pg_postmaster_start_time() < now() - make_interval(secs => $4)
+           AND pg_try_advisory_xact_lock(7403211003) AS ok
 ), lost AS (
     SELECT j.id, j.dismiss_requested AS dismiss,
            (j.attempt < j.max_attempts AND NOT j.dismiss_requested) AS retry

@@ -257,6 +257,40 @@ class ReloadTest(unittest.TestCase):
 
 
 class PostgresRestartTest(unittest.TestCase):
+    def test_no_reaping_before_every_runner_could_renew(self):
+        """PostgreSQL was down longer than a lease, so every lease has expired when it comes
+        back; a runner that reconnects first must not take the jobs of one that is slower
+        to reconnect (here: stopped until 1.5 s after the restart) but alive. Failed before
+        the reaper waited one lease after the server started: the job ran twice."""
+        pg = Cluster("runner-pgreap-cluster")
+        s = Stack("runner-pgreap", api=False, pghost=pg.host,
+                  config={"runner": {"lease": 4, "retry_backoff": 1}})
+        try:
+            pidfile = os.path.join(s.dir, "reap.pid")
+            a = s.start_runner()
+            jid = insert_job(s.db, "sleep.sh", inputs={"seconds": 15, "pidfile": pidfile},
+                             max_attempts=3)
+            poll(lambda: os.path.exists(pidfile) and os.path.getsize(pidfile) > 0, timeout=15,
+                 what="the job to start")
+            os.unlink(pidfile)
+            b = s.start_runner()
+            poll(lambda: s.db.value("SELECT count(*) FROM quern.runners") == 2, timeout=15,
+                 what="the second runner to register")
+            s.db.close()
+            pg.down()
+            a.send(signal.SIGSTOP)
+            time.sleep(5)  # deliberately longer than the lease
+            pg.start()
+            time.sleep(1.5)  # b reconnects; a does not yet
+            a.send(signal.SIGCONT)
+            job = s.wait_status(jid, timeout=40)
+            self.assertEqual((job["status"], job["attempt"]), ("successful", 1), job)
+            self.assertFalse(os.path.exists(pidfile), "the job was started a second time")
+            self.assertTrue(a.alive() and b.alive())
+        finally:
+            s.stop()
+            pg.stop()
+
     def test_restart_under_the_runner(self):
         pg = Cluster("runner-pgrestart-cluster")
         s = Stack("runner-pgrestart", api=False, pghost=pg.host)
