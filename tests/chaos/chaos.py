@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: MIT
 """The chaos load test: three quern-runners and the API (lighttpd + quern-api,
 started by tests/integration/harness.py) on a private PostgreSQL cluster,
-under a steady load of async jobs that mixes the example processes of
-plugins/ (successes, failures, files, progress, sleeps) and dismisses some;
+under a steady load of async jobs (at most --rate per second, and never more
+than 60 queued, so the runners set the pace) that mixes the example
+processes of plugins/ (successes, failures, files, progress, sleeps) and
+dismisses some;
 meanwhile a runner chosen at random is killed with SIGKILL every few seconds
 and started again, and PostgreSQL is stopped once (pg_ctl) and started again.
 
