@@ -28,6 +28,7 @@
 #include "cgi/http_resp.h"
 #include "cgi/pcache.h"
 #include "common/log.h"
+#include "common/netaddr.h"
 #include "common/qstr.h"
 #include "common/validate.h"
 
@@ -128,6 +129,29 @@ static int check_subscriber(const json_t *sub, json_t *req, struct qerr *err)
         return -1;
     }
     json_object_set(req, "subscriber", (json_t *)sub);
+    return 0;
+}
+
+/* The SSRF guard on input references: every {"href": ...} occurrence (validated inputs hold
+ * them as values or array items) must not point at a private address (common/netaddr). */
+static int check_hrefs(const json_t *inputs, const struct cfg *cfg, struct qerr *err)
+{
+    const char *id;
+    const json_t *v;
+    json_object_foreach ((json_t *)inputs, id, v) {
+        size_t n = json_is_array(v) ? json_array_size(v) : 1;
+        for (size_t i = 0; i < n; i++) {
+            const json_t *one = json_is_array(v) ? json_array_get(v, i) : v;
+            const char *href = json_string_value(json_object_get(one, "href"));
+            if (href != NULL && netaddr_url_check(href, cfg->api_href_allow_private,
+                                                  &cfg->api_href_allow_networks, err) < 0) {
+                struct qerr named = QERR_INIT;
+                qerr_set(&named, err->code, "input %.60s: %s", id, err->msg);
+                *err = named;
+                return -1;
+            }
+        }
+    }
     return 0;
 }
 
@@ -366,7 +390,8 @@ static int prepare(struct http_req *r, struct exec *x, struct db **db)
         goto fail;
     }
     body = x->form ? form_body(r, x->desc, &err) : http_req_json_body(r, &err);
-    if (x->desc == NULL || body == NULL || build_request(x, body, &err) < 0) {
+    if (x->desc == NULL || body == NULL || build_request(x, body, &err) < 0 ||
+        check_hrefs(json_object_get(x->request, "inputs"), &r->ctx->cfg, &err) < 0) {
         goto fail;
     }
     json_decref(body);

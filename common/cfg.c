@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "common/cfg.h"
+#include "common/netaddr.h"
 #include "common/qstr.h"
 
 enum cfg_type { CFG_STR, CFG_SECRET, CFG_INT, CFG_BOOL, CFG_LIST, CFG_ENUM };
@@ -53,6 +54,10 @@ static const struct cfg_key cfg_keys[] = {
      "longest a synchronous execute waits, in seconds"},
     {"api.swagger_ui", CFG_STR, F(api_swagger_ui), "/swagger-ui/", 0, 0, NULL,
      "URL of a swagger-ui-dist folder that /api?f=html loads; empty: a plain page"},
+    {"api.href_allow_private", CFG_BOOL, F(api_href_allow_private), "false", 0, 0, NULL,
+     "accept input hrefs whose host is a loopback, link-local or private address"},
+    {"api.href_allow_networks", CFG_LIST, F(api_href_allow_networks), "", 0, 0, NULL,
+     "networks (CIDR) input hrefs may point at although they are private"},
     {"metrics.access", CFG_ENUM, F(metrics_access), "admin", 0, 0, "admin|public|off",
      "who may read /metrics: admins only, anyone who may use the API, or nobody (404)"},
     {"metrics.flush_requests", CFG_INT, F(metrics_flush_requests), "100", 1, 1000000, NULL,
@@ -99,6 +104,8 @@ static const struct cfg_key cfg_keys[] = {
      "keep each job's working directory after it ended (for debugging)"},
     {"callbacks.allow_private", CFG_BOOL, F(callbacks_allow_private), "false", 0, 0, NULL,
      "allow subscriber callbacks to loopback, link-local and private addresses"},
+    {"callbacks.allow_networks", CFG_LIST, F(callbacks_allow_networks), "", 0, 0, NULL,
+     "networks (CIDR, e.g. 10.1.0.0/16) subscriber callbacks may reach although they are private"},
     {"callbacks.timeout", CFG_INT, F(callbacks_timeout), "10", 1, 600, NULL,
      "seconds one callback request may take"},
     {"callbacks.retries", CFG_INT, F(callbacks_retries), "3", 0, 10, NULL,
@@ -519,7 +526,9 @@ int cfg_load(const char *path, struct cfg *out, struct qerr *err)
         must_exist = false;
     }
     if (apply_defaults(out, err) < 0 || load_file(out, path, must_exist, err) < 0 ||
-        apply_env(out, err) < 0) {
+        apply_env(out, err) < 0 ||
+        netaddr_list_check("callbacks.allow_networks", &out->callbacks_allow_networks, err) < 0 ||
+        netaddr_list_check("api.href_allow_networks", &out->api_href_allow_networks, err) < 0) {
         cfg_free(out);
         return -1;
     }

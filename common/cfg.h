@@ -38,6 +38,8 @@ struct cfg {
     long api_max_depth;
     long api_sync_timeout;
     char *api_swagger_ui;
+    bool api_href_allow_private;
+    struct cfg_list api_href_allow_networks;
 
     char *metrics_access;
     long metrics_flush_requests;
@@ -64,6 +66,7 @@ struct cfg {
     bool runner_keep_job_dirs;
 
     bool callbacks_allow_private;
+    struct cfg_list callbacks_allow_networks;
     long callbacks_timeout;
     long callbacks_retries;
 

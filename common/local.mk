@@ -8,6 +8,7 @@ common_libquern_a_SOURCES = \
 	common/buf.c common/buf.h \
 	common/qstr.c common/qstr.h \
 	common/cfg.c common/cfg.h \
+	common/netaddr.c common/netaddr.h \
 	common/db.c common/db.h \
 	common/schema.c common/schema.h \
 	common/aws.c common/aws.h \

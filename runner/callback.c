@@ -2,11 +2,10 @@
 /* callback - subscriber callbacks over curlm; see callback.h. */
 #include "common/compat.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <string.h>
 
 #include "common/log.h"
+#include "common/netaddr.h"
 #include "runner/callback.h"
 #include "runner/runner.h"
 
@@ -28,64 +27,9 @@ struct callback_q {
     int n;
 };
 
-/* a in host order. */
-static bool v4_private(uint32_t a)
-{
-    static const struct {
-        uint32_t net, mask;
-    } v4[] = {
-        {0x00000000, 0xFF000000}, /* 0.0.0.0/8 "this network" */
-        {0x0A000000, 0xFF000000}, /* 10/8 */
-        {0x64400000, 0xFFC00000}, /* 100.64/10 shared (CGN) */
-        {0x7F000000, 0xFF000000}, /* 127/8 loopback */
-        {0xA9FE0000, 0xFFFF0000}, /* 169.254/16 link-local */
-        {0xAC100000, 0xFFF00000}, /* 172.16/12 */
-        {0xC0000000, 0xFFFFFF00}, /* 192.0.0/24 protocol assignments */
-        {0xC0A80000, 0xFFFF0000}, /* 192.168/16 */
-        {0xC6120000, 0xFFFE0000}, /* 198.18/15 benchmarking */
-        {0xE0000000, 0xF0000000}, /* 224/4 multicast */
-        {0xF0000000, 0xF0000000}, /* 240/4 reserved, broadcast */
-    };
-    for (size_t i = 0; i < QUERN_ARRAY_LEN(v4); i++) {
-        if ((a & v4[i].mask) == v4[i].net) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static bool v6_private(const uint8_t b[16])
-{
-    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
-    static const uint8_t zero[16] = {0};
-    if (memcmp(b, mapped, 12) == 0 || (memcmp(b, zero, 12) == 0 && memcmp(b, zero, 16) != 0)) {
-        /* v4-mapped (::ffff:a.b.c.d) or v4-compatible (::a.b.c.d, ::1 included) */
-        uint32_t a = ((uint32_t)b[12] << 24) | ((uint32_t)b[13] << 16) |
-                     ((uint32_t)b[14] << 8) | b[15];
-        return memcmp(b, zero, 15) == 0 || v4_private(a);
-    }
-    return memcmp(b, zero, 16) == 0 ||                    /* :: */
-           (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) ||    /* fe80::/10 link-local */
-           (b[0] == 0xFE && (b[1] & 0xC0) == 0xC0) ||    /* fec0::/10 site-local */
-           (b[0] & 0xFE) == 0xFC ||                      /* fc00::/7 unique local */
-           b[0] == 0xFF;                                 /* multicast */
-}
-
 bool callback_addr_private(const struct sockaddr *sa)
 {
-    sa_family_t family;
-    memcpy(&family, (const char *)sa + offsetof(struct sockaddr, sa_family), sizeof family);
-    if (family == AF_INET) {
-        struct sockaddr_in in;
-        memcpy(&in, sa, sizeof in);
-        return v4_private(ntohl(in.sin_addr.s_addr));
-    }
-    if (family == AF_INET6) {
-        struct sockaddr_in6 in6;
-        memcpy(&in6, sa, sizeof in6);
-        return v6_private(in6.sin6_addr.s6_addr);
-    }
-    return true; /* anything else (unix sockets...) is never a public callback target */
+    return netaddr_private(sa);
 }
 
 long callback_backoff_ms(int attempt)
@@ -130,7 +74,8 @@ static void cb_free(struct callback *cb)
 static curl_socket_t open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
 {
     struct callback *cb = arg;
-    if (!cb->r->cfg.callbacks_allow_private && callback_addr_private(&addr->addr)) {
+    if (!cb->r->cfg.callbacks_allow_private && netaddr_private(&addr->addr) &&
+        !netaddr_in_list(&addr->addr, &cb->r->cfg.callbacks_allow_networks)) {
         cb->refused = true;
         return CURL_SOCKET_BAD;
     }
@@ -165,7 +110,8 @@ static void on_done(CURL *easy, CURLcode rc, void *arg)
     }
     if (cb->refused) {
         log_warn("callback to %s refused: it resolves to a loopback, link-local or private "
-                 "address (callbacks.allow_private is false)", cb->host);
+                 "address (callbacks.allow_private is false and callbacks.allow_networks does not "
+                 "hold it)", cb->host);
         cb_free(cb);
         return;
     }

@@ -7,8 +7,9 @@
  * Each callback is retried callbacks.retries times with exponential
  * backoff; only http and https, no redirects; a connection to a loopback,
  * link-local, private or otherwise non-public address is refused (checked
- * on the resolved address, right before connecting) unless
- * callbacks.allow_private is true. URLs are logged by host only.
+ * on the resolved address, right before connecting; common/netaddr) unless
+ * callbacks.allow_private is true or callbacks.allow_networks holds it.
+ * URLs are logged by host only.
  */
 #ifndef QUERN_CALLBACK_H
 #define QUERN_CALLBACK_H

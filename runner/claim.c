@@ -192,8 +192,8 @@ void claim_reap(struct runner *r)
     }
     struct qerr err = QERR_INIT;
     int reaped = 0;
-    if (db_runner_reap(r->db, r->id, r->dying_arr, r->cfg.runner_retry_backoff, &reaped, &err) <
-        0) {
+    if (db_runner_reap(r->db, r->id, r->dying_arr, r->cfg.runner_retry_backoff,
+                       r->cfg.runner_lease, &reaped, &err) < 0) {
         if (!db_ok(r->db)) {
             runner_db_lost(r, &err);
         } else {

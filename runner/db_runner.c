@@ -130,12 +130,13 @@ int db_runner_renew(struct db *db, const char *id, const char *ids_arr, long lea
     return 0;
 }
 
-int db_runner_reap(struct db *db, const char *id, const char *dying, long backoff, int *reaped,
-                   struct qerr *err)
+int db_runner_reap(struct db *db, const char *id, const char *dying, long backoff, long lease,
+                   int *reaped, struct qerr *err)
 {
-    char bs[24];
+    char bs[24], ls[24];
     snprintf(bs, sizeof bs, "%ld", backoff);
-    const char *p[] = {id, dying, bs};
+    snprintf(ls, sizeof ls, "%ld", lease);
+    const char *p[] = {id, dying, bs, ls};
     PGresult *res = NULL;
     if (db_exec(db, SQL_RUNNER_REAP, p, &res, err) < 0) {
         return -1;

@@ -46,9 +46,10 @@ int db_runner_heartbeat(struct db *db, const char *id, long running, long slots,
 /* *owned: new object job id -> dismiss_requested (bool) for the jobs still ours. */
 int db_runner_renew(struct db *db, const char *id, const char *ids_arr, long lease, json_t **owned,
                     struct qerr *err) QUERN_MUSTCHECK;
-/* *reaped: number of jobs retried or failed. */
-int db_runner_reap(struct db *db, const char *id, const char *dying, long backoff, int *reaped,
-                   struct qerr *err) QUERN_MUSTCHECK;
+/* *reaped: number of jobs retried, failed or dismissed; none within lease seconds of the
+ * server's start. */
+int db_runner_reap(struct db *db, const char *id, const char *dying, long backoff, long lease,
+                   int *reaped, struct qerr *err) QUERN_MUSTCHECK;
 /* Runs the batch; *applied: new object job id -> "f" or "b" for the ends that were ours. */
 int db_runner_flush(struct db *db, const char *id, const char *logs, const char *upd,
                     const char *fin, const char *back, json_t **applied, struct qerr *err)

@@ -7,6 +7,10 @@
  * and exec the child therefore only makes system calls on its own stack
  * and never returns; all signals are blocked around the vfork so no
  * runner handler can run in the child before it resets them.
+ * A job's main process dies with the runner (PDEATHSIG), but what it forked
+ * would not: the guard, a helper forked once by spawn_init, holds the
+ * process group of every live child and SIGKILLs them all when its socket
+ * to the runner closes, which happens however the runner ends (kill -9 too).
  */
 #include "common/compat.h"
 
@@ -15,6 +19,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,10 +36,112 @@ struct spawn_entry {
 static struct spawn_entry *spawn_tab;
 static size_t spawn_n, spawn_cap;
 
+/* The guard's end of the socket in the runner (-1: no guard) and its pid. */
+static int guard_fd = -1;
+static pid_t guard_pid = -1;
+/* In the guard: the process groups to kill when the runner goes. */
+static pid_t *guard_groups;
+static size_t guard_n, guard_cap;
+
+static void guard_note(int32_t v)
+{
+    if (v > 0) {
+        if (guard_n == guard_cap) {
+            size_t n = guard_cap > 0 ? guard_cap * 2 : 64;
+            pid_t *t = realloc(guard_groups, n * sizeof *t);
+            if (t == NULL) {
+                return; /* this group then dies only with its leader */
+            }
+            guard_groups = t;
+            guard_cap = n;
+        }
+        guard_groups[guard_n++] = (pid_t)v;
+        return;
+    }
+    for (size_t i = 0; i < guard_n; i++) {
+        if (guard_groups[i] == (pid_t)-v) {
+            guard_groups[i] = guard_groups[--guard_n];
+            return;
+        }
+    }
+}
+
+/* The guard process: records +pgid / -pgid messages until the runner's end of the
+ * socket closes, then kills every group still recorded. Never returns. */
+static void guard_main(int fd)
+{
+    signal(SIGTERM, SIG_IGN); /* a service manager signals the whole group: outlive the runner */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    int devnull = open("/dev/null", O_RDWR);
+    for (int i = 0; i < 3 && devnull >= 0; i++) {
+        dup2(devnull, i); /* hold no pipe of whoever started the runner */
+    }
+    struct rlimit nofile = {1024, 1024};
+    getrlimit(RLIMIT_NOFILE, &nofile);
+    int maxfd = nofile.rlim_cur > 65536 ? 65536 : (int)nofile.rlim_cur;
+    for (int i = 3; i < maxfd; i++) {
+        if (i != fd) {
+            close(i); /* the runner's database socket, pipes, ...: not ours */
+        }
+    }
+    for (;;) {
+        int32_t v;
+        ssize_t got = recv(fd, &v, sizeof v, 0);
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got != (ssize_t)sizeof v) {
+            break; /* 0: the runner is gone */
+        }
+        guard_note(v);
+    }
+    for (size_t i = 0; i < guard_n; i++) {
+        kill(-guard_groups[i], SIGKILL);
+    }
+    _exit(0);
+}
+
+static void guard_start(void)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+        log_warn("no process guard (socketpair: %s): a job's grandchildren may outlive a killed "
+                 "runner", strerror(errno));
+        return;
+    }
+    pid_t p = fork();
+    if (p == 0) {
+        close(sv[0]);
+        guard_main(sv[1]);
+    }
+    close(sv[1]);
+    if (p < 0) {
+        log_warn("no process guard (fork: %s): a job's grandchildren may outlive a killed runner",
+                 strerror(errno));
+        close(sv[0]);
+        return;
+    }
+    guard_fd = sv[0];
+    guard_pid = p;
+}
+
+/* Tells the guard about a group (+pgid) or that it is gone (-pgid). */
+static void guard_send(int32_t v)
+{
+    if (guard_fd >= 0 && send(guard_fd, &v, sizeof v, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+        log_warn("process guard: %s", strerror(errno));
+    }
+}
+
 void spawn_init(void)
 {
     if (compat_set_subreaper() < 0) {
         log_warn("cannot become a child subreaper: %s", strerror(errno));
+    }
+    if (guard_fd < 0) {
+        guard_start();
     }
 }
 
@@ -161,6 +268,7 @@ int spawn_child(const struct spawn_opts *o, spawn_exit_cb on_exit, void *arg, pi
     if (setpgid(p, p) < 0 && errno != EACCES && errno != ESRCH) {
         log_debug("setpgid %ld: %s", (long)p, strerror(errno));
     }
+    guard_send((int32_t)p);
     close(out[1]);
     close(er[1]);
     *pid = p;
@@ -198,6 +306,13 @@ int spawn_reap(void)
         }
         n++;
         struct spawn_entry *e = spawn_lookup(pid);
+        if (pid == guard_pid) {
+            log_warn("the process guard %ld exited: a job's grandchildren may now outlive a "
+                     "killed runner", (long)pid);
+            close(guard_fd);
+            guard_fd = guard_pid = -1;
+            continue;
+        }
         if (e == NULL) {
             log_debug("reaped pid %ld (not a job's main process)", (long)pid);
             continue;
@@ -207,6 +322,7 @@ int spawn_reap(void)
         if (copy.cb != NULL) {
             copy.cb(pid, status, copy.arg);
         }
+        guard_send(-(int32_t)pid);
     }
     return n;
 }

@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # check-style.sh SRCDIR - the mechanical part of STYLE.md: banned APIs, fork
-# only in runner/spawn.c, every .c includes common/compat.h first, SPDX
-# lines, file length. Prints each finding as file:line: message; exit 1 if any.
+# only in runner/spawn.c, libpq queries only in common/db.c, every .c includes
+# common/compat.h first, SPDX lines, file length. Prints each finding as file:line: message; exit 1 if any.
 set -u
 top=${1:-${srcdir:-.}}
 cd "$top" || exit 2
@@ -19,6 +19,11 @@ for f in $files; do
     case "$f" in runner/spawn.c|tests/*) ;; *)
         hits=$(sed -e 's#//.*##' "$f" | grep -nE '\<(fork|vfork)[[:space:]]*\(' || true)
         if [ -n "$hits" ]; then echo "$hits" | sed "s#^#$f:#; s#\$# (fork outside runner/spawn.c)#"; status=1; fi
+    esac
+    # SQL only through the generated, parameterised statement table (common/db.c runs it).
+    case "$f" in common/db.c|tests/*) ;; *)
+        hits=$(sed -e 's#//.*##' "$f" | grep -nE '\<PQ(exec|execParams|prepare|execPrepared|sendQuery|sendQueryParams|sendPrepare)[[:space:]]*\(' || true)
+        if [ -n "$hits" ]; then echo "$hits" | sed "s#^#$f:#; s#\$# (libpq query outside common/db.c: use db_exec and sql/queries)#"; status=1; fi
     esac
     head -1 "$f" | grep -q 'SPDX-License-Identifier' || { echo "$f:1: missing SPDX line"; status=1; }
     case "$f" in *.c)

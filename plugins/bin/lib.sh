@@ -4,7 +4,7 @@
 # defines pj to call it. Lookup: next to this script (an installed quern
 # puts both in $(pkgdatadir)/plugins/bin), else the newest one built by
 # ./dev in the source tree (build/ for ./dev up, build-test/ for ./dev test,
-# build-bench/ for bench/run).
+# build-bench/ for bench/run, build-valgrind/ for ./dev test --valgrind).
 here=$(dirname "$0")
 PLUGIN_JSON=
 if [ -x "$here/plugin-json" ]; then
@@ -12,7 +12,8 @@ if [ -x "$here/plugin-json" ]; then
 else
     for cand in "$here/../../build/plugins/bin/plugin-json" \
                 "$here/../../build-test/plugins/bin/plugin-json" \
-                "$here/../../build-bench/plugins/bin/plugin-json"; do
+                "$here/../../build-bench/plugins/bin/plugin-json" \
+                "$here/../../build-valgrind/plugins/bin/plugin-json"; do
         if [ -x "$cand" ] && { [ -z "$PLUGIN_JSON" ] || [ "$cand" -nt "$PLUGIN_JSON" ]; }; then
             PLUGIN_JSON=$cand
         fi

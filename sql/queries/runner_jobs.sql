@@ -51,14 +51,20 @@ RETURNING j.id::text, j.process_id, j.backend, j.backend_job_id, j.attempt, j.ma
             WHERE l.job_id = j.id AND l.stream = 'stderr' AND l.at >= j.started);
 
 -- name: runner_reap
--- params: $1 text runner, $2 text dying_backends, $3 int backoff_seconds
+-- params: $1 text runner, $2 text dying_backends, $3 int backoff_seconds, $4 int lease_seconds
 -- index: jobs_running_lease (lease_until) WHERE status = 'running'
--- Recovers jobs whose runner was lost: retried (with capped exponential backoff and
--- jitter) while attempt < max_attempts, else failed. One reaper at a time (advisory lock).
+-- Recovers jobs whose runner was lost: dismissed when a dismiss was requested meanwhile
+-- (never started again), else retried (with capped exponential backoff and jitter) while
+-- attempt < max_attempts, else failed. One reaper at a time (advisory lock). Not within a
+-- lease of the server's start: leases that expired while it was down say nothing about
+-- runners that have not reconnected yet.
 WITH lock AS (
-    SELECT pg_try_advisory_xact_lock(7403211003) AS ok
+    SELECT pg_postmaster_start_time() < now() - make_interval(secs => $4)
+           AND pg_try_advisory_xact_lock(7403211003) AS ok
 ), lost AS (
-    SELECT j.id FROM quern.jobs j, lock
+    SELECT j.id, j.dismiss_requested AS dismiss,
+           (j.attempt < j.max_attempts AND NOT j.dismiss_requested) AS retry
+      FROM quern.jobs j, lock
      WHERE lock.ok AND j.status = 'running' AND j.lease_until < now()
        AND (j.backend = ANY ($2::text[]) OR j.backend_job_id IS NULL)
      ORDER BY j.lease_until
@@ -66,23 +72,27 @@ WITH lock AS (
        FOR UPDATE OF j SKIP LOCKED
 ), upd AS (
     UPDATE quern.jobs j
-       SET status = CASE WHEN j.attempt < j.max_attempts THEN 'accepted' ELSE 'failed' END::quern.job_status,
-           not_before = CASE WHEN j.attempt < j.max_attempts
+       SET status = CASE WHEN lost.dismiss THEN 'dismissed' WHEN lost.retry THEN 'accepted'
+                         ELSE 'failed' END::quern.job_status,
+           not_before = CASE WHEN lost.retry
                THEN now() + make_interval(secs => least(300, $3 * power(2, least(greatest(j.attempt, 1), 16) - 1))
                                                   * (0.75 + random() * 0.5))
                ELSE j.not_before END,
-           finished = CASE WHEN j.attempt < j.max_attempts THEN NULL ELSE now() END,
-           started = CASE WHEN j.attempt < j.max_attempts THEN NULL ELSE j.started END,
-           runner = CASE WHEN j.attempt < j.max_attempts THEN NULL ELSE j.runner END,
+           finished = CASE WHEN lost.retry THEN NULL ELSE now() END,
+           started = CASE WHEN lost.retry THEN NULL ELSE j.started END,
+           runner = CASE WHEN lost.retry THEN NULL ELSE j.runner END,
            lease_until = NULL,
-           backend_job_id = CASE WHEN j.attempt < j.max_attempts THEN NULL ELSE j.backend_job_id END,
-           backend_info = CASE WHEN j.attempt < j.max_attempts THEN NULL ELSE j.backend_info END,
-           message = CASE WHEN j.attempt < j.max_attempts
+           backend_job_id = CASE WHEN lost.retry THEN NULL ELSE j.backend_job_id END,
+           backend_info = CASE WHEN lost.retry THEN NULL ELSE j.backend_info END,
+           message = CASE WHEN lost.dismiss
+               THEN 'dismissed: runner ' || j.runner || ' was lost (lease expired) before it '
+                    || 'could stop the job'
+               WHEN lost.retry
                THEN 'runner ' || j.runner || ' was lost (lease expired); queued again for attempt '
                     || (j.attempt + 1) || ' of ' || j.max_attempts
                ELSE 'failed: runner ' || j.runner || ' was lost (lease expired) during attempt '
                     || j.attempt || ' of ' || j.max_attempts END,
-           exception = CASE WHEN j.attempt < j.max_attempts THEN NULL
+           exception = CASE WHEN lost.retry OR lost.dismiss THEN NULL
                ELSE jsonb_build_object('type', 'urn:quern:runner-lost', 'title', 'Runner lost',
                    'status', 500, 'detail', 'the runner ' || j.runner || ' running this job was lost '
                    || '(its lease expired) during attempt ' || j.attempt || ' of ' || j.max_attempts

@@ -36,6 +36,31 @@ ADMIN_BIN = os.path.join(BUILD, "admin/quern-admin")
 CLIENT_BIN = os.path.join(BUILD, "client/quern")
 PLUGINS = os.path.join(TOP, "plugins")
 
+# ./dev test --valgrind: every quern program the tests start runs under memcheck, through
+# wrappers that replace the paths above (one log per process in QUERN_VALGRIND_LOGS).
+VALGRIND_LOGS = os.environ.get("QUERN_VALGRIND_LOGS", "")
+
+
+def _valgrind_wrappers():
+    global API_BIN, RUNNER_BIN, ADMIN_BIN, CLIENT_BIN
+    d = os.path.join(VALGRIND_LOGS, "bin")
+    os.makedirs(d, exist_ok=True)
+    opts = ["--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite",
+            "--show-leak-kinds=definite", "--child-silent-after-fork=yes", "--num-callers=30",
+            f"--suppressions={TOP}/tests/valgrind.supp", f"--log-file={VALGRIND_LOGS}/%p.log"]
+    paths = []
+    for real in (API_BIN, RUNNER_BIN, ADMIN_BIN, CLIENT_BIN):
+        w = os.path.join(d, os.path.basename(real))
+        with open(w, "w") as f:
+            f.write(f"#!/bin/sh\nexec valgrind {' '.join(opts)} {real} \"$@\"\n")
+        os.chmod(w, 0o755)
+        paths.append(w)
+    API_BIN, RUNNER_BIN, ADMIN_BIN, CLIENT_BIN = paths
+
+
+if VALGRIND_LOGS:
+    _valgrind_wrappers()
+
 _started = []  # Proc objects still running, stopped at exit
 
 

@@ -12,6 +12,21 @@ from harness import RUNNER_BIN, Cluster, Stack, poll, write_config
 from rjobs import insert_job, logs, pid_alive
 
 
+def group_members(pgid):
+    """Pids of the live processes whose process group is pgid."""
+    found = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] != "Z" and int(fields[2]) == pgid:
+                found.append(int(d))
+    return found
+
+
 def count(db, sql, params=()):
     return db.value(sql, params)
 
@@ -75,6 +90,46 @@ class LostRunnerTest(unittest.TestCase):
         self.assertEqual(job["status"], "successful", job)
         self.assertEqual(job["attempt"], 2)
         self.assertTrue(any("was lost" in l["line"] for l in logs(self.s.db, jid)))
+
+    def test_kill9_kills_what_the_job_forked(self):
+        """The job's main process dies with its runner (PDEATHSIG); what it forked (here
+        the sleep(1) under sleep.sh) must die too, or a retry elsewhere runs alongside it.
+        Failed before the runner had its process guard."""
+        pidfile = os.path.join(self.s.dir, "forked.pid")
+        a = self.s.start_runner()
+        insert_job(self.s.db, "sleep.sh", inputs={"seconds": 60, "pidfile": pidfile})
+        poll(lambda: os.path.exists(pidfile) and os.path.getsize(pidfile) > 0, timeout=15,
+             what="the job to start")
+        pid = int(open(pidfile).read())
+        group = poll(lambda: [p for p in group_members(pid) if p != pid], timeout=10,
+                     what="the job's sleep(1) to start")
+        a.kill9()
+        poll(lambda: not any(pid_alive(p) for p in group + [pid]), timeout=5,
+             what=f"the job's process group {pid} to die with its runner")
+
+    def test_dismissed_while_its_runner_was_dead_is_not_run_again(self):
+        """A dismiss that reaches a running job whose runner is gone is done by the reaper:
+        dismissed, never queued again. Failed before: the reaper retried the job, another
+        runner started it again, and only then stopped it."""
+        pidfile = os.path.join(self.s.dir, "dismissed.pid")
+        a = self.s.start_runner()
+        jid = insert_job(self.s.db, "sleep.sh", inputs={"seconds": 60, "pidfile": pidfile},
+                         max_attempts=3)
+        poll(lambda: os.path.exists(pidfile) and os.path.getsize(pidfile) > 0, timeout=15,
+             what="the job to start")
+        pid = int(open(pidfile).read())
+        os.unlink(pidfile)
+        a.kill9()
+        poll(lambda: not pid_alive(pid), timeout=5, what="the job's process to die with its runner")
+        # What DELETE /jobs/{id} does to a running job (api_job_dismiss).
+        self.s.db.query("UPDATE quern.jobs SET dismiss_requested = true, message = 'dismiss requested'"
+                        " WHERE id = %s", (jid,))
+        b = self.s.start_runner()
+        job = self.s.wait_status(jid, timeout=40)
+        b.stop()
+        self.assertEqual((job["status"], job["attempt"]), ("dismissed", 1), job)
+        self.assertFalse(os.path.exists(pidfile), "the dismissed job was started again")
+        self.assertIn("was lost", job["message"])
 
     def test_kill9_job_fails_without_attempts_left(self):
         jid, job = self.kill_mid_job(max_attempts=1)
@@ -202,6 +257,40 @@ class ReloadTest(unittest.TestCase):
 
 
 class PostgresRestartTest(unittest.TestCase):
+    def test_no_reaping_before_every_runner_could_renew(self):
+        """PostgreSQL was down longer than a lease, so every lease has expired when it comes
+        back; a runner that reconnects first must not take the jobs of one that is slower
+        to reconnect (here: stopped until 1.5 s after the restart) but alive. Failed before
+        the reaper waited one lease after the server started: the job ran twice."""
+        pg = Cluster("runner-pgreap-cluster")
+        s = Stack("runner-pgreap", api=False, pghost=pg.host,
+                  config={"runner": {"lease": 4, "retry_backoff": 1}})
+        try:
+            pidfile = os.path.join(s.dir, "reap.pid")
+            a = s.start_runner()
+            jid = insert_job(s.db, "sleep.sh", inputs={"seconds": 15, "pidfile": pidfile},
+                             max_attempts=3)
+            poll(lambda: os.path.exists(pidfile) and os.path.getsize(pidfile) > 0, timeout=15,
+                 what="the job to start")
+            os.unlink(pidfile)
+            b = s.start_runner()
+            poll(lambda: s.db.value("SELECT count(*) FROM quern.runners") == 2, timeout=15,
+                 what="the second runner to register")
+            s.db.close()
+            pg.down()
+            a.send(signal.SIGSTOP)
+            time.sleep(5)  # deliberately longer than the lease
+            pg.start()
+            time.sleep(1.5)  # b reconnects; a does not yet
+            a.send(signal.SIGCONT)
+            job = s.wait_status(jid, timeout=40)
+            self.assertEqual((job["status"], job["attempt"]), ("successful", 1), job)
+            self.assertFalse(os.path.exists(pidfile), "the job was started a second time")
+            self.assertTrue(a.alive() and b.alive())
+        finally:
+            s.stop()
+            pg.stop()
+
     def test_restart_under_the_runner(self):
         pg = Cluster("runner-pgrestart-cluster")
         s = Stack("runner-pgrestart", api=False, pghost=pg.host)

@@ -2,11 +2,13 @@
 /* Unit tests of the small common/ modules: qerr, buf, qstr, log. */
 #include "common/compat.h"
 
+#include <arpa/inet.h>
 #include <check.h>
 #include <string.h>
 
 #include "common/buf.h"
 #include "common/log.h"
+#include "common/netaddr.h"
 #include "common/qerr.h"
 #include "common/qstr.h"
 
@@ -115,6 +117,65 @@ START_TEST(log_levels_parse)
 }
 END_TEST
 
+/* The href guard: every spelling of a private host is refused, public ones pass. */
+START_TEST(netaddr_href_table)
+{
+    static const struct {
+        const char *url;
+        int rc;
+    } cases[] = {
+        {"http://example.com/a.tif", 0},  {"https://8.8.8.8/x", 0},
+        {"http://[2001:4860::8888]/", 0}, {"http://127.0.0.1/", -1},
+        {"http://2130706433/", -1},       {"http://0x7f.1/", -1},
+        {"http://017700000001/", -1},     {"http://127.1:8080/", -1},
+        {"http://localhost/", -1},        {"http://LocalHost./", -1},
+        {"http://a.b.localhost/", -1},    {"http://[::1]/", -1},
+        {"http://[::ffff:10.0.0.1]/", -1}, {"http://[fe80::1%25eth0]/", -1},
+        {"http://169.254.169.254/latest/meta-data/", -1}, {"http://192.168.1.1/", -1},
+        {"http://10.0.0.1/", -1},         {"file:///etc/passwd", -1},
+        {"gopher://example.com/", -1},    {"http://", -1},
+        {"not a url", -1},
+    };
+    for (size_t i = 0; i < QUERN_ARRAY_LEN(cases); i++) {
+        struct qerr err = QERR_INIT;
+        ck_assert_msg(netaddr_url_check(cases[i].url, false, NULL, &err) == cases[i].rc, "%s: %s",
+                      cases[i].url, err.msg);
+        if (cases[i].rc < 0) {
+            ck_assert_int_eq(err.code, QERR_INVALID);
+        }
+    }
+    struct qerr err = QERR_INIT;
+    ck_assert_int_eq(netaddr_url_check("http://127.0.0.1/", true, NULL, &err), 0);
+}
+END_TEST
+
+START_TEST(netaddr_allowed_networks)
+{
+    char *items[] = {"10.1.0.0/16", "fd00::/8", "192.0.2.7", "127.0.0.0/8"};
+    struct cfg_list nets = {items, 4};
+    struct qerr err = QERR_INIT;
+    ck_assert_int_eq(netaddr_list_check("k", &nets, &err), 0);
+    ck_assert_int_eq(netaddr_url_check("http://10.1.2.3/", false, &nets, &err), 0);
+    ck_assert_int_eq(netaddr_url_check("http://10.2.0.1/", false, &nets, &err), -1);
+    err = (struct qerr)QERR_INIT;
+    ck_assert_int_eq(netaddr_url_check("http://[fd12::1]/", false, &nets, &err), 0);
+    ck_assert_int_eq(netaddr_url_check("http://localhost:9/", false, &nets, &err), 0);
+    struct sockaddr_in in = {.sin_family = AF_INET};
+    inet_pton(AF_INET, "192.0.2.7", &in.sin_addr);
+    ck_assert(netaddr_in_list((struct sockaddr *)&in, &nets));
+    inet_pton(AF_INET, "192.0.2.8", &in.sin_addr);
+    ck_assert(!netaddr_in_list((struct sockaddr *)&in, &nets));
+    char *bad[] = {"10.0.0.0/33"};
+    struct cfg_list badl = {bad, 1};
+    ck_assert_int_eq(netaddr_list_check("callbacks.allow_networks", &badl, &err), -1);
+    char *bad2[] = {"intranet"};
+    struct cfg_list bad2l = {bad2, 1};
+    err = (struct qerr)QERR_INIT;
+    ck_assert_int_eq(netaddr_list_check("callbacks.allow_networks", &bad2l, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "intranet"));
+}
+END_TEST
+
 static Suite *common_suite(void)
 {
     Suite *s = suite_create("common");
@@ -125,6 +186,8 @@ static Suite *common_suite(void)
     tcase_add_test(tc, qstr_ids);
     tcase_add_loop_test(tc, log_redacts_passwords, 0, (int)QUERN_ARRAY_LEN(redact_cases));
     tcase_add_test(tc, log_levels_parse);
+    tcase_add_test(tc, netaddr_href_table);
+    tcase_add_test(tc, netaddr_allowed_networks);
     suite_add_tcase(s, tc);
     return s;
 }
