@@ -38,6 +38,14 @@ char *s3_location(const char *bucket, const char *key, struct qerr *err);
 int s3_location_split(const char *location, char **bucket, char **key,
                       struct qerr *err) QUERN_MUSTCHECK;
 
+/*
+ * Base URL (scheme://host[:port]) and URI-encoded path of object key in
+ * bucket, appended to base and path; key NULL: the bucket itself (for
+ * ListObjectsV2). For callers that run the request themselves (the runner).
+ */
+int s3_object_url(const struct s3 *s3, const char *bucket, const char *key, struct buf *base,
+                  struct buf *path, struct qerr *err) QUERN_MUSTCHECK;
+
 /* PutObject. */
 int s3_put(struct s3 *s3, const char *bucket, const char *key, const void *data, size_t len,
            const char *content_type, struct qerr *err) QUERN_MUSTCHECK;
