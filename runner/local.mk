@@ -57,6 +57,7 @@ runner/quern-runner.service: $(srcdir)/runner/quern-runner.service.in Makefile
 if HAVE_BE_BATCH
 runner_librunner_a_SOURCES += \
 	runner/be_batch.c \
+	runner/batch_out.c runner/batch_out.h \
 	runner/batch_api.c runner/batch_api.h \
 	runner/cwlogs.c runner/cwlogs.h
 endif

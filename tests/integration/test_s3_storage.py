@@ -212,7 +212,8 @@ def insert_local_job(s, script, outputs):
 class S3OnTheLoop(unittest.TestCase):
     """The runner uploads output files on its loop: while one job's upload is
     held in flight (throttle_stub's hold), another job runs and ends; large
-    results go to S3 as files; with storage.s3_presign the API redirects."""
+    results go to S3 as files. The API here has storage.s3_presign set, so
+    file outputs in S3 are answered with a 303 to a presigned URL."""
 
     @classmethod
     def setUpClass(cls):
@@ -225,7 +226,8 @@ class S3OnTheLoop(unittest.TestCase):
             "runner": {"slots": 4},
             "storage": {"type": "s3", "s3_bucket": BUCKET, "s3_prefix": "loop/", "inline_max": 4096},
             "aws": {"region": aws_moto.REGION, "endpoint": cls.stub.url,
-                    "access_key_id": aws_moto.KEY_ID, "secret_access_key": aws_moto.SECRET}})
+                    "access_key_id": aws_moto.KEY_ID, "secret_access_key": aws_moto.SECRET}},
+            api_env={"QUERN_STORAGE_S3_PRESIGN": "300"})
         cls.s.start_runner()
 
     @classmethod
@@ -258,9 +260,15 @@ class S3OnTheLoop(unittest.TestCase):
         self.assertEqual(row["storage"], "s3")
         self.assertEqual(row["location"], f"s3://{BUCKET}/loop/{a}/held/held.bin")
         self.assertEqual((row["bytes"], row["sha256"]), (len(data), hashlib.sha256(data).hexdigest()))
-        got = self.s.get(f"/jobs/{a}/results/held")
-        self.assertEqual(got.status_code, 200, got.text[:300])
-        self.assertEqual(got.content, data)
+        got = self.s.get(f"/jobs/{a}/results/held", allow_redirects=False)
+        self.assertEqual(got.status_code, 303, got.text[:300])
+        url = got.headers["Location"]
+        self.assertTrue(url.startswith(f"{self.stub.url}/{BUCKET}/loop/{a}/held/held.bin?"), url)
+        self.assertIn("X-Amz-Signature=", url)
+        self.assertNotIn(aws_moto.SECRET, url)
+        fetched = requests.get(url, timeout=60)
+        self.assertEqual(fetched.status_code, 200, fetched.text[:300])
+        self.assertEqual(fetched.content, data)
 
     def test_large_result_goes_to_s3(self):
         text = "x" * 10000
@@ -277,5 +285,6 @@ class S3OnTheLoop(unittest.TestCase):
         doc = self.s.get(f"/jobs/{jid}/results").json()
         self.assertEqual(doc["small"], 1)
         self.assertTrue(doc["big"]["href"].endswith(f"/jobs/{jid}/results/big"), doc)
-        got = self.s.get(f"/jobs/{jid}/results/big")
+        got = self.s.get(f"/jobs/{jid}/results/big")  # follows the redirect
         self.assertEqual((got.status_code, got.text), (200, text))
+        self.assertEqual(got.history[0].status_code, 303)
