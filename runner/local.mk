@@ -14,6 +14,7 @@ runner_librunner_a_SOURCES = \
 	runner/rjob_prep.c runner/rjob_prep.h \
 	runner/rjob_files.c runner/rjob_files.h \
 	runner/rjob_store.c runner/rjob_store.h \
+	runner/log_archive.c runner/log_archive.h \
 	runner/aws_xfer.c runner/aws_xfer.h \
 	runner/db_runner.c runner/db_runner.h \
 	runner/flush.c \

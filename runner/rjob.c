@@ -18,6 +18,7 @@
 
 #include "common/log.h"
 #include "runner/callback.h"
+#include "runner/log_archive.h"
 #include "runner/rjob_files.h"
 #include "runner/rjob_out.h"
 #include "runner/rjob_prep.h"
@@ -639,6 +640,7 @@ void rjob_retire(struct rjob *job, bool committed)
         log_info("job=%s process=%s %s attempt=%d", job->id, job->process_id, c->st,
                  job->attempt);
         send_end_callbacks(job);
+        log_archive_start(r, job->id);
     } else if (committed && c->kind == 'b') {
         log_info("job=%s process=%s handed back", job->id, job->process_id);
     }

@@ -212,8 +212,9 @@ def insert_local_job(s, script, outputs):
 class S3OnTheLoop(unittest.TestCase):
     """The runner uploads output files on its loop: while one job's upload is
     held in flight (throttle_stub's hold), another job runs and ends; large
-    results go to S3 as files. The API here has storage.s3_presign set, so
-    file outputs in S3 are answered with a 303 to a presigned URL."""
+    results go to S3 as files; finished jobs' logs are archived to S3. The
+    API here has storage.s3_presign set, so file outputs in S3 are answered
+    with a 303 to a presigned URL."""
 
     @classmethod
     def setUpClass(cls):
@@ -224,7 +225,8 @@ class S3OnTheLoop(unittest.TestCase):
         cls.stub = ThrottleStub(cls.moto.url, match="no-such-call", count=0, hold="held.bin")
         cls.s = harness.Stack("s3-loop", config={
             "runner": {"slots": 4},
-            "storage": {"type": "s3", "s3_bucket": BUCKET, "s3_prefix": "loop/", "inline_max": 4096},
+            "storage": {"type": "s3", "s3_bucket": BUCKET, "s3_prefix": "loop/", "inline_max": 4096,
+                        "log_archive": True},
             "aws": {"region": aws_moto.REGION, "endpoint": cls.stub.url,
                     "access_key_id": aws_moto.KEY_ID, "secret_access_key": aws_moto.SECRET}},
             api_env={"QUERN_STORAGE_S3_PRESIGN": "300"})
@@ -288,3 +290,28 @@ class S3OnTheLoop(unittest.TestCase):
         got = self.s.get(f"/jobs/{jid}/results/big")  # follows the redirect
         self.assertEqual((got.status_code, got.text), (200, text))
         self.assertEqual(got.history[0].status_code, 303)
+
+    def test_finished_log_is_archived_and_still_served(self):
+        import json
+        jid = insert_local_job(self.s, 'for i in 1 2 3 4 5; do echo "line $i"; done; echo oops >&2; '
+                                       'echo \'{"plugin_results": {"x": 1}}\'',
+                               {"x": {"schema": {"type": "integer"}}})
+        self.assertEqual(self.s.wait_status(jid, timeout=30)["status"], "successful")
+        loc = harness.poll(lambda: self.s.db.value("SELECT log_location FROM quern.jobs WHERE id = %s",
+                                                   (jid,)), timeout=30, what="the log archive")
+        self.assertEqual(loc, f"s3://{BUCKET}/loop/{jid}/log.jsonl")
+        self.assertEqual(self.s.db.value("SELECT count(*) FROM quern.job_logs WHERE job_id = %s", (jid,)), 0)
+        st, body = self.moto.call("s3", "GET", f"/{BUCKET}/loop/{jid}/log.jsonl")
+        self.assertEqual(st, 200)
+        stored = [json.loads(l) for l in body.splitlines()]
+        self.assertIn("line 3", [e["line"] for e in stored])
+        doc = self.s.get(f"/jobs/{jid}/logs").json()
+        lines = [(e["stream"], e["line"]) for e in doc["logs"]]
+        self.assertEqual([l for s_, l in lines if s_ == "stdout"][:5], [f"line {i}" for i in range(1, 6)])
+        self.assertIn(("stderr", "oops"), lines)
+        self.assertEqual(doc["logs"], [{k: e[k] for k in ("seq", "at", "stream", "line")} for e in stored])
+        third = doc["logs"][2]["seq"]
+        page = self.s.get(f"/jobs/{jid}/logs?since={third}&limit=2").json()["logs"]
+        self.assertEqual(page, doc["logs"][3:5])
+        text = self.s.get(f"/jobs/{jid}/logs", headers={"Accept": "text/plain"}).text
+        self.assertIn(" stdout line 5\n", text)
