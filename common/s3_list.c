@@ -80,10 +80,10 @@ static int entity(const char *p, const char *end, struct buf *b, size_t *used, s
         unsigned long cp = 0;
         const char *q = p + (hexa ? 2 : 1);
         for (; q < semi; q++) {
-            int d = *q >= '0' && *q <= '9'                  ? *q - '0'
-                    : hexa && *q >= 'a' && *q <= 'f'        ? *q - 'a' + 10
-                    : hexa && *q >= 'A' && *q <= 'F'        ? *q - 'A' + 10
-                                                            : -1;
+            int d = *q >= '0' && *q <= '9'           ? *q - '0'
+                    : hexa && *q >= 'a' && *q <= 'f' ? *q - 'a' + 10
+                    : hexa && *q >= 'A' && *q <= 'F' ? *q - 'A' + 10
+                                                     : -1;
             if (d < 0) {
                 break;
             }
@@ -102,8 +102,8 @@ static int entity(const char *p, const char *end, struct buf *b, size_t *used, s
  * The decoded text of the first <name>...</name> in [p, end) into a new
  * string (*out; NULL when absent). *after points past the closing tag.
  */
-static int element(const char *p, const char *end, const char *name, char **out,
-                   const char **after, struct qerr *err)
+static int element(const char *p, const char *end, const char *name, char **out, const char **after,
+                   struct qerr *err)
 {
     char open[64], close[64];
     snprintf(open, sizeof open, "<%s>", name);

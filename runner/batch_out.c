@@ -237,19 +237,23 @@ static int take(struct batch_out_collect *c, const struct s3_object *ob, struct 
     char text[400];
     if (strncmp(ob->key, c->prefix, strlen(c->prefix)) != 0 || !qstr_is_id(name, 255) ||
         strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
-        snprintf(text, sizeof text, "S3 object '%.200s' skipped: only plain names [A-Za-z0-9._-] "
-                 "directly under the output prefix become outputs", ob->key);
+        snprintf(text, sizeof text,
+                 "S3 object '%.200s' skipped: only plain names [A-Za-z0-9._-] "
+                 "directly under the output prefix become outputs",
+                 ob->key);
         c->note(c->arg, text);
         return 0;
     }
     if (c->n == BATCH_OUT_FILES_MAX) {
-        qerr_set(err, QERR_TOO_LARGE, "more than %d objects under s3://%s/%s",
-                 BATCH_OUT_FILES_MAX, c->o->bucket, c->prefix);
+        qerr_set(err, QERR_TOO_LARGE, "more than %d objects under s3://%s/%s", BATCH_OUT_FILES_MAX,
+                 c->o->bucket, c->prefix);
         return -1;
     }
     if (ob->size > c->o->max_bytes) {
-        qerr_set(err, QERR_TOO_LARGE, "output file '%s' is %lld bytes, more than "
-                 "runner.output_max (%lld)", name, ob->size, c->o->max_bytes);
+        qerr_set(err, QERR_TOO_LARGE,
+                 "output file '%s' is %lld bytes, more than "
+                 "runner.output_max (%lld)",
+                 name, ob->size, c->o->max_bytes);
         return -1;
     }
     struct batch_out_file *f = &c->files[c->n];
@@ -265,8 +269,7 @@ static int take(struct batch_out_collect *c, const struct s3_object *ob, struct 
     return 0;
 }
 
-static void on_listed(const struct aws_reply *r, const char *body, size_t len, int tries,
-                      void *arg)
+static void on_listed(const struct aws_reply *r, const char *body, size_t len, int tries, void *arg)
 {
     struct batch_out_collect *c = arg;
     c->x = NULL;

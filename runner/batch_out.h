@@ -28,7 +28,7 @@ struct batch_out {
     bool enabled; /* storage.s3_bucket is set */
     struct s3 s3;
     char *bucket;
-    char *prefix; /* storage.s3_prefix */
+    char *prefix;        /* storage.s3_prefix */
     long long max_bytes; /* runner.output_max */
 };
 

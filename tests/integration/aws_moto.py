@@ -160,7 +160,7 @@ def aws_cli_image(eng):
                            headers={"Content-Type": "application/x-tar"})
         assert st == 200, f"archive: {st} {body[:200]!r}"
         repo, tag = AWS_CLI_IMAGE.rsplit(":", 1)
-        st, body = eng.api("POST", f"/commit?container={cid}&repo={repo}&tag={tag}")
+        st, body = eng.api("POST", f"/commit?container={cid}&repo={repo}&tag={tag}", {})
         assert st == 201, f"commit: {st} {body[:200]!r}"
     finally:
         eng.remove(cid)
