@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * s3 - the few S3 calls quern needs, blocking (API handlers, the runner's
- * file store, admin): PutObject from memory, HeadObject, GetObject streamed
- * to a sink, DeleteObject, and presigned GET URLs.
+ * s3 - the few S3 calls quern needs, blocking (API handlers, admin, tests):
+ * PutObject from memory, HeadObject, GetObject streamed to a sink,
+ * DeleteObject, and presigned GET URLs; s3_object_url for the runner, which
+ * runs its S3 calls on its own loop (rjob_store, batch_out, log_archive).
  *
  * Objects are named by "s3://bucket/key" locations (s3_location_*). With
  * an endpoint (storage.s3_endpoint, else aws.endpoint) requests are

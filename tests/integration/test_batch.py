@@ -248,3 +248,23 @@ class BatchOutputFiles(unittest.TestCase):
         self.assertTrue(any("output file(s) found in S3" in l for l in log_lines(self.s, jid)))
         doc = self.s.get(f"/jobs/{jid}/results").json()
         self.assertTrue(doc["report"]["href"].endswith(f"/jobs/{jid}/results/report"), doc)
+
+    def test_only_plain_names_under_the_prefix_become_outputs(self):
+        script = ('printf abc > /tmp/d; aws s3 cp /tmp/d "${QUERN_OUTPUT_URL}data.bin" && '
+                  'aws s3 cp /tmp/d "${QUERN_OUTPUT_URL}nested/x.bin" && '
+                  'echo \'{"plugin_results": {}}\'')
+        d = definition(script, outputs={"data": {"schema": {"type": "string", "format": "binary"}}})
+        d["host"]["jobDefinition"] = "quern-files:1"
+        request = {"inputs": {"text": "x"}, "outputs": {}, "response": "document"}
+        with self.s.db.conn.cursor() as c:
+            c.execute("INSERT INTO quern.jobs (process_id, process_version, request, definition, backend)"
+                      " VALUES (%s, '1.0.0', %s, %s, 'aws-batch') RETURNING id",
+                      (d["id"], json.dumps(request), json.dumps(d)))
+            jid = str(c.fetchone()[0])
+        job = self.s.wait_status(jid, timeout=120)
+        self.assertEqual(job["status"], "successful", (job, log_lines(self.s, jid)))
+        rows = self.s.db.query("SELECT output_id, name, bytes FROM quern.job_files WHERE job_id = %s", (jid,))
+        self.assertEqual([(r["output_id"], r["name"], r["bytes"]) for r in rows], [("data", "data.bin", 3)])
+        self.assertTrue(any("nested/x.bin' skipped" in l for l in log_lines(self.s, jid)),
+                        log_lines(self.s, jid))
+        self.assertEqual(self.s.get(f"/jobs/{jid}/results/data").content, b"abc")
