@@ -388,6 +388,23 @@ out:
     return arr;
 }
 
+int db_api_job_log_location(struct db *db, const char *id, char **location, struct qerr *err)
+{
+    const char *params[] = {id};
+    PGresult *res = NULL;
+    *location = NULL;
+    int rc = db_exec(db, SQL_API_JOB_LOG_LOCATION, params, &res, err);
+    if (rc == 0 && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
+        *location = db_strdup_field(res, 0, 0);
+        if (*location == NULL) {
+            qerr_set(err, QERR_NOMEM, "out of memory");
+            rc = -1;
+        }
+    }
+    PQclear(res);
+    return rc;
+}
+
 static void set_str(json_t *o, const char *key, const PGresult *res, int col)
 {
     if (!PQgetisnull(res, 0, col)) {

@@ -86,6 +86,9 @@ int db_api_job_file(struct db *db, const char *id, const char *output_id, size_t
 /* [{seq, at, stream, line}] with seq > since, at most limit. New reference. */
 json_t *db_api_job_logs(struct db *db, const char *id, long long since, long limit,
                         struct qerr *err);
+/* jobs.log_location of job id (a new string), NULL when its log is in job_logs. */
+int db_api_job_log_location(struct db *db, const char *id, char **location,
+                            struct qerr *err) QUERN_MUSTCHECK;
 /* The metadata document of a job. New reference. */
 json_t *db_api_job_metadata(struct db *db, const char *id, const char *submitter,
                             struct qerr *err);

@@ -3,7 +3,8 @@
  * http_logs - quern's own job resources: /jobs/{id}/logs (JSON
  * {jobID, processID, status, logs:[{seq, at, stream, line}]} or text/plain,
  * ?since=seq to follow a running job, ?limit= lines) and /jobs/{id}/metadata
- * (where and how the job ran).
+ * (where and how the job ran). A log archived to S3 (storage.log_archive)
+ * is read from its object, with the same paging.
  */
 #include "common/compat.h"
 
@@ -15,6 +16,9 @@
 #include "cgi/http_handlers.h"
 #include "cgi/http_params.h"
 #include "cgi/http_resp.h"
+#include "common/storage.h"
+
+#define LOG_ARCHIVE_MAX (512u * 1024 * 1024)
 
 static void send_text(struct http_req *r, const json_t *lines)
 {
@@ -40,6 +44,42 @@ static void send_text(struct http_req *r, const json_t *lines)
     buf_cleanup(&out);
 }
 
+/* Lines of an archived log (JSON lines) with seq > since, at most limit. New reference. */
+static json_t *archived_lines(struct http_req *r, const char *location, long since, long limit,
+                              struct qerr *err)
+{
+    char *data = NULL;
+    size_t len = 0;
+    if (storage_read_all(&r->ctx->cfg, "s3", location, LOG_ARCHIVE_MAX, &data, &len, err) < 0) {
+        return NULL;
+    }
+    json_t *arr = json_array();
+    for (char *p = data; arr != NULL && p < data + len && (long)json_array_size(arr) < limit;) {
+        char *nl = memchr(p, '\n', (size_t)(data + len - p));
+        size_t n = nl != NULL ? (size_t)(nl - p) : (size_t)(data + len - p);
+        json_error_t jerr;
+        json_t *o = json_loadb(p, n, 0, &jerr);
+        if (!json_is_object(o) || !json_is_integer(json_object_get(o, "seq"))) {
+            json_decref(o);
+            json_decref(arr);
+            free(data);
+            qerr_set(err, QERR_BACKEND, "archived log %s is not JSON lines", location);
+            return NULL;
+        }
+        if (json_integer_value(json_object_get(o, "seq")) > since) {
+            json_array_append_new(arr, o);
+        } else {
+            json_decref(o);
+        }
+        p += n + 1;
+    }
+    free(data);
+    if (arr == NULL) {
+        qerr_set(err, QERR_NOMEM, "out of memory");
+    }
+    return arr;
+}
+
 void http_logs_get(struct http_req *r)
 {
     static const char *const allowed[] = {"since", "limit", NULL};
@@ -57,7 +97,13 @@ void http_logs_get(struct http_req *r)
     if (db == NULL) {
         return;
     }
-    json_t *lines = db_api_job_logs(db, id, since, limit, &err);
+    char *archive = NULL;
+    json_t *lines = NULL;
+    if (db_api_job_log_location(db, id, &archive, &err) == 0) {
+        lines = archive != NULL ? archived_lines(r, archive, since, limit, &err)
+                                : db_api_job_logs(db, id, since, limit, &err);
+    }
+    free(archive);
     if (lines == NULL) {
         http_error_send(r, HTTP_EXC_FROM_CODE, &err);
     } else if (r->fmt == HTTP_FMT_TEXT) {

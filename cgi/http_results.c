@@ -155,6 +155,40 @@ static int output_bytes(struct http_req *r, const struct results *rs, const char
     return 0;
 }
 
+/*
+ * With storage.s3_presign, a file output kept in S3 is answered by a 303 to
+ * a presigned URL (the bytes then never pass through quern). Returns true
+ * when it answered (redirect or error), false to serve the output here.
+ */
+static bool try_redirect(struct http_req *r, const struct db_api_job *j, const char *id)
+{
+    if (r->ctx->cfg.storage_s3_presign <= 0 || json_object_get(j->results, id) != NULL) {
+        return false;
+    }
+    struct qerr err = QERR_INIT;
+    struct db_api_file f;
+    struct db *db = api_db(r->ctx, &err);
+    if (db == NULL || db_api_job_file(db, j->id, id, 1, &f, &err) < 0) {
+        return false; /* output_bytes says what is wrong */
+    }
+    bool done = false;
+    if (f.storage != NULL && strcmp(f.storage, "s3") == 0) {
+        struct storage_file *sf = storage_open_file(&r->ctx->cfg, f.storage, f.location, &err);
+        if (sf == NULL) {
+            http_error_send(r, HTTP_EXC_FROM_CODE, &err);
+        } else {
+            http_header_add(r, "Location", "%s", storage_file_redirect(sf));
+            http_header_add(r, "Cache-Control", "private, max-age=%ld",
+                            r->ctx->cfg.storage_s3_presign / 2);
+            http_send(r, 303, f.media_type, "", 0);
+            storage_file_close(sf);
+        }
+        done = true;
+    }
+    db_api_file_cleanup(&f);
+    return done;
+}
+
 static int multipart(struct http_req *r, const struct results *rs, const json_t *doc,
                      struct buf *out, char *boundary, size_t bsz, struct qerr *err)
 {
@@ -302,6 +336,8 @@ void http_result_output_get(struct http_req *r)
     if (!qstr_is_id(oid, 255)) {
         qerr_set(&err, QERR_NOTFOUND, "no such output");
         http_error_send(r, HTTP_EXC_NO_SUCH_OUTPUT, &err);
+    } else if (try_redirect(r, &j, oid)) {
+        /* answered */
     } else if (output_bytes(r, &rs, oid, &body, &len, ctype, sizeof ctype, &err) < 0) {
         http_error_send(r, err.code == QERR_NOTFOUND ? HTTP_EXC_NO_SUCH_OUTPUT : HTTP_EXC_FROM_CODE,
                         &err);

@@ -252,6 +252,13 @@ static size_t on_reply(char *data, size_t size, size_t nmemb, void *arg)
 {
     struct aws_req *r = arg;
     struct qerr err = QERR_INIT;
+    if (r->write_cb != NULL) {
+        long status = 0;
+        curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+        if (status >= 200 && status < 300) {
+            return r->write_cb(data, size, nmemb, r->io_arg);
+        }
+    }
     if (buf_append(&r->reply, data, size * nmemb, &err) < 0) {
         return 0; /* reply too large: the transfer fails with CURLE_WRITE_ERROR */
     }
@@ -274,7 +281,11 @@ static int build_headers(struct aws_req *r, const struct aws_creds *creds,
         add_header(r, err, "X-Amz-Security-Token: %s", creds->session_token) < 0) {
         return -1;
     }
-    if (call->content_sha256) {
+    if (call->content_sha256 && call->read_cb != NULL) {
+        if (add_header(r, err, "x-amz-content-sha256: UNSIGNED-PAYLOAD") < 0) {
+            return -1;
+        }
+    } else if (call->content_sha256) {
         char hex[65];
         if (sha256_hex(call->body != NULL ? call->body : "", call->body_len, hex) < 0) {
             qerr_set(err, QERR_INTERNAL, "SHA-256 failed");
@@ -293,6 +304,16 @@ static int build_headers(struct aws_req *r, const struct aws_creds *creds,
 static int set_method(struct aws_req *r, const struct aws_call *call, struct qerr *err)
 {
     CURL *e = r->easy;
+    if (call->read_cb != NULL) {
+        curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(e, CURLOPT_READFUNCTION, call->read_cb);
+        curl_easy_setopt(e, CURLOPT_READDATA, call->io_arg);
+        curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)call->upload_len);
+        if (strcmp(call->method, "PUT") != 0) {
+            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, call->method);
+        }
+        return 0;
+    }
     if (call->body_len > 0) {
         r->body = malloc(call->body_len);
         if (r->body == NULL) {
@@ -319,7 +340,7 @@ int aws_req_prepare(struct aws_req *r, const struct aws_creds *creds, const stru
     struct buf url, sig;
     buf_init(&url, 64 * 1024);
     buf_init(&sig, 256);
-    if (call->body_len > 0 && call->content_type == NULL) {
+    if ((call->body_len > 0 || call->read_cb != NULL) && call->content_type == NULL) {
         qerr_set(err, QERR_INVALID, "a request body needs an explicit content type");
         goto fail;
     }
@@ -351,7 +372,15 @@ int aws_req_prepare(struct aws_req *r, const struct aws_creds *creds, const stru
     curl_easy_setopt(e, CURLOPT_PRIVATE, r);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, call->timeout_ms > 0 ? call->timeout_ms : 30000L);
+    r->write_cb = call->write_cb;
+    r->io_arg = call->io_arg;
+    if (call->read_cb != NULL || call->write_cb != NULL) {
+        /* Large objects: no total timeout, but a stalled transfer ends. */
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, AWS_STALL_BPS);
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, AWS_STALL_S);
+    } else {
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, call->timeout_ms > 0 ? call->timeout_ms : 30000L);
+    }
     return 0;
 fail:
     buf_cleanup(&url);

@@ -79,7 +79,22 @@ struct aws_call {
     bool content_sha256;  /* add x-amz-content-sha256 (S3) */
     const char *amz_date; /* tests only: fixed X-Amz-Date "YYYYMMDDTHHMMSSZ", else NULL */
     long timeout_ms;      /* 0: 30 s */
+    /*
+     * Streaming instead of body (for large S3 objects): upload_len bytes come
+     * from read_cb (curl's read callback; the payload is signed as
+     * UNSIGNED-PAYLOAD), and/or a 2xx reply goes to write_cb instead of the
+     * kept reply (error replies are still kept, for the message). io_arg is
+     * their argument. Streaming calls have no total timeout, only a stall
+     * limit (AWS_STALL_S seconds below AWS_STALL_BPS bytes per second).
+     */
+    curl_read_callback read_cb;
+    long long upload_len;
+    curl_write_callback write_cb;
+    void *io_arg;
 };
+
+#define AWS_STALL_S 60L
+#define AWS_STALL_BPS 1024L
 
 /* A prepared request; owns the easy handle, its headers, URL and reply. */
 struct aws_req {
@@ -89,6 +104,8 @@ struct aws_req {
     char *sigv4;
     void *body;       /* copy of the call's body */
     struct buf reply; /* reply body, at most AWS_REPLY_MAX */
+    curl_write_callback write_cb; /* the call's, for 2xx replies */
+    void *io_arg;
     void *user;       /* free for the caller */
 };
 

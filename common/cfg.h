@@ -77,6 +77,7 @@ struct cfg {
     char *storage_s3_prefix;
     char *storage_s3_endpoint;
     long storage_s3_presign;
+    bool storage_log_archive;
 
     char *docker_socket;
     char *docker_api_version;

@@ -13,6 +13,7 @@ common_libquern_a_SOURCES = \
 	common/schema.c common/schema.h \
 	common/aws.c common/aws.h \
 	common/s3.c common/s3.h \
+	common/s3_list.c common/s3_list.h \
 	common/storage.c common/storage.h \
 	common/validate.c common/validate.h \
 	common/sql_migrations.h \

@@ -73,9 +73,8 @@ int s3_location_split(const char *location, char **bucket, char **key, struct qe
     return 0;
 }
 
-/* Base URL and encoded path of an object (both into the given buffers). */
-static int object_url(const struct s3 *s3, const char *bucket, const char *key, struct buf *base,
-                      struct buf *path, struct qerr *err)
+int s3_object_url(const struct s3 *s3, const char *bucket, const char *key, struct buf *base,
+                  struct buf *path, struct qerr *err)
 {
     int rc = *s3->endpoint != '\0' ? buf_printf(base, err, "%s", s3->endpoint)
                                    : buf_printf(base, err, "https://%s.s3.%s.amazonaws.com", bucket,
@@ -83,8 +82,13 @@ static int object_url(const struct s3 *s3, const char *bucket, const char *key, 
     if (rc < 0 || buf_puts(path, "/", err) < 0) {
         return -1;
     }
-    if (*s3->endpoint != '\0' && (aws_uri_encode(path, bucket, strlen(bucket), false, err) < 0 ||
-                                  buf_puts(path, "/", err) < 0)) {
+    if (*s3->endpoint != '\0' && aws_uri_encode(path, bucket, strlen(bucket), false, err) < 0) {
+        return -1;
+    }
+    if (key == NULL) {
+        return 0; /* the bucket itself */
+    }
+    if (*s3->endpoint != '\0' && buf_puts(path, "/", err) < 0) {
         return -1;
     }
     return aws_uri_encode(path, key, strlen(key), true, err);
@@ -98,7 +102,7 @@ static int call(struct s3 *s3, struct aws_req *r, const char *method, const char
     buf_init(&base, 2048);
     buf_init(&path, 4096);
     int rc = -1;
-    if (object_url(s3, bucket, key, &base, &path, err) < 0) {
+    if (s3_object_url(s3, bucket, key, &base, &path, err) < 0) {
         goto out;
     }
     struct aws_call c = {.service = "s3",
@@ -331,7 +335,7 @@ char *s3_presign(struct s3 *s3, const char *bucket, const char *key, long expire
     gmtime_r(&now, &tm);
     strftime(amz_date, sizeof amz_date, "%Y%m%dT%H%M%SZ", &tm);
     if (aws_creds_check(&s3->creds, err) == 0 &&
-        object_url(s3, bucket, key, &base, &path, err) == 0) {
+        s3_object_url(s3, bucket, key, &base, &path, err) == 0) {
         url = s3_presign_at(&s3->creds, buf_cstr(&base), buf_cstr(&path), expires_s, amz_date, err);
     }
     buf_cleanup(&base);

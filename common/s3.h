@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * s3 - the few S3 calls quern needs, blocking (API handlers, the runner's
- * file store, admin): PutObject from memory, HeadObject, GetObject streamed
- * to a sink, DeleteObject, and presigned GET URLs.
+ * s3 - the few S3 calls quern needs, blocking (API handlers, admin, tests):
+ * PutObject from memory, HeadObject, GetObject streamed to a sink,
+ * DeleteObject, and presigned GET URLs; s3_object_url for the runner, which
+ * runs its S3 calls on its own loop (rjob_store, batch_out, log_archive).
  *
  * Objects are named by "s3://bucket/key" locations (s3_location_*). With
  * an endpoint (storage.s3_endpoint, else aws.endpoint) requests are
@@ -37,6 +38,14 @@ char *s3_location(const char *bucket, const char *key, struct qerr *err);
 /* Splits a location into bucket and key (both new strings). */
 int s3_location_split(const char *location, char **bucket, char **key,
                       struct qerr *err) QUERN_MUSTCHECK;
+
+/*
+ * Base URL (scheme://host[:port]) and URI-encoded path of object key in
+ * bucket, appended to base and path; key NULL: the bucket itself (for
+ * ListObjectsV2). For callers that run the request themselves (the runner).
+ */
+int s3_object_url(const struct s3 *s3, const char *bucket, const char *key, struct buf *base,
+                  struct buf *path, struct qerr *err) QUERN_MUSTCHECK;
 
 /* PutObject. */
 int s3_put(struct s3 *s3, const char *bucket, const char *key, const void *data, size_t len,

@@ -12,7 +12,8 @@
  *   storage_open_file -> storage_file_size / storage_file_redirect ->
  *   write the response head -> storage_file_send -> storage_file_close,
  *   or storage_read_all for a bounded copy in memory.
- * Blocking: callers on the runner's loop should store few, small files.
+ * Blocking: the runner uses storage_put_file only for the filesystem store;
+ * its S3 uploads run on its loop instead (runner/rjob_store.c).
  */
 #ifndef QUERN_STORAGE_H
 #define QUERN_STORAGE_H

@@ -14,7 +14,8 @@ pluginbindir = $(pkgdatadir)/plugins/bin
 dist_plugins_DATA = \
 	plugins/echo.yaml plugins/hello-world.yaml plugins/sleep.yaml plugins/fail.yaml \
 	plugins/files.yaml plugins/progress.yaml plugins/wordcount.yaml \
-	plugins/docker-echo.yaml plugins/batch-echo.yaml plugins/slurm-hello.yaml
+	plugins/docker-echo.yaml plugins/batch-echo.yaml plugins/batch-files.yaml \
+	plugins/slurm-hello.yaml
 dist_pluginbin_SCRIPTS = \
 	plugins/bin/echo plugins/bin/hello-world plugins/bin/sleep plugins/bin/fail \
 	plugins/bin/files plugins/bin/progress plugins/bin/wordcount

@@ -18,6 +18,8 @@ struct aws_xfer {
     char path[64];
     aws_xfer_cb done;
     void *arg;
+    void (*rewind)(void *arg);
+    void *rewind_arg;
 };
 
 static void xfer_free(struct aws_xfer *x)
@@ -39,6 +41,9 @@ static void on_retry(struct ev *ev, struct ev_timer *t, void *arg)
     struct aws_xfer *x = arg;
     x->retry = NULL;
     struct qerr err = QERR_INIT;
+    if (x->rewind != NULL) {
+        x->rewind(x->rewind_arg);
+    }
     if (xfer_send(x, &err) < 0) {
         struct aws_reply r = {.outcome = AWS_FAILED};
         snprintf(r.msg, sizeof r.msg, "%s", err.msg);
@@ -102,6 +107,12 @@ struct aws_xfer *aws_xfer_start(struct ev *ev, struct curlm *m, const struct aws
         return NULL;
     }
     return x;
+}
+
+void aws_xfer_set_rewind(struct aws_xfer *x, void (*rewind)(void *arg), void *arg)
+{
+    x->rewind = rewind;
+    x->rewind_arg = arg;
 }
 
 void aws_xfer_cancel(struct aws_xfer *x)

@@ -33,6 +33,11 @@ typedef void (*aws_xfer_cb)(const struct aws_reply *reply, const char *body, siz
 struct aws_xfer *aws_xfer_start(struct ev *ev, struct curlm *m, const struct aws_creds *creds,
                                 const struct aws_call *call, int max_tries, aws_xfer_cb done,
                                 void *arg, struct qerr *err);
+/*
+ * For streaming calls (aws_call.read_cb / write_cb): rewind(arg) runs before
+ * every retry, so the stream starts again from its first byte.
+ */
+void aws_xfer_set_rewind(struct aws_xfer *x, void (*rewind)(void *arg), void *arg);
 /* Stops and frees a transfer whose callback has not fired. Accepts NULL. */
 void aws_xfer_cancel(struct aws_xfer *x);
 

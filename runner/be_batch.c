@@ -12,7 +12,9 @@
  * drains the stream, then rjob_exited. attach follows an existing Batch id
  * and never submits. stop: TerminateJob. Every call retries throttling and
  * 5xx (aws_xfer); refused credentials fail the job with AWS's reason, never
- * a secret. Per-job phases: SUBMITTING -> FOLLOWING -> DRAINING -> ENDED.
+ * a secret. With storage.s3_bucket set, the container also gets an S3 output
+ * prefix and a SUCCEEDED job's files there become its outputs (batch_out).
+ * Per-job phases: SUBMITTING -> FOLLOWING -> DRAINING [-> COLLECTING] -> ENDED.
  */
 #include "common/compat.h"
 
@@ -24,6 +26,7 @@
 #include "common/log.h"
 #include "runner/aws_xfer.h"
 #include "runner/batch_api.h"
+#include "runner/batch_out.h"
 #include "runner/be.h"
 #include "runner/cwlogs.h"
 #include "runner/rjob.h"
@@ -33,7 +36,7 @@
 #define LOGS_MISSING_LIMIT 5
 #define LOG_PAGE_MAX (2 * 1024 * 1024)
 
-enum phase { PH_SUBMITTING, PH_FOLLOWING, PH_DRAINING, PH_ENDED };
+enum phase { PH_SUBMITTING, PH_FOLLOWING, PH_DRAINING, PH_COLLECTING, PH_ENDED };
 
 struct bjob {
     struct batch *b;
@@ -52,6 +55,7 @@ struct bjob {
     const char *stop_reason;
     struct aws_xfer *call; /* submit or logs in flight */
     struct aws_xfer *term; /* TerminateJob in flight */
+    struct batch_out_collect *collect; /* output files being listed and read */
     struct be_exit exit;
     char exit_msg[512];
 };
@@ -60,6 +64,7 @@ struct batch {
     struct ev *ev;
     struct curlm *m;
     struct aws_creds creds;
+    struct batch_out out; /* S3 prefix for output files (storage.s3_bucket) */
     char *log_group;
     long poll_ms;
     int idle; /* polls in a row without a change */
@@ -111,10 +116,17 @@ static void unfollow(struct batch *b, struct bjob *bj)
     }
 }
 
+static void collect_start(struct bjob *bj);
+
 /* Reports the end once; bj may be freed by the core from here on. */
 static void finish(struct bjob *bj)
 {
     if (bj->phase == PH_ENDED) {
+        return;
+    }
+    if (bj->phase != PH_COLLECTING && bj->exit_msg[0] == '\0' && bj->state == BATCH_SUCCEEDED &&
+        bj->b->out.enabled) {
+        collect_start(bj); /* finish again once the output files are known */
         return;
     }
     bj->phase = PH_ENDED;
@@ -134,6 +146,47 @@ static void fail(struct bjob *bj, const char *fmt, ...)
     va_end(ap);
     bj->exit.exited = false;
     finish(bj);
+}
+
+static void on_collect_note(void *arg, const char *text)
+{
+    struct bjob *bj = arg;
+    rjob_note(bj->job, "%s", text);
+}
+
+static void on_collected(void *arg, const struct batch_out_file *files, size_t n,
+                         const struct qerr *err)
+{
+    struct bjob *bj = arg;
+    if (err != NULL) {
+        fail(bj, "the output files of AWS Batch job %s could not be read: %s", bj->batch_id,
+             err->msg);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        rjob_stored_file(bj->job, files[i].name, files[i].bytes, files[i].sha256, "s3",
+                         files[i].location);
+    }
+    if (n > 0) {
+        rjob_note(bj->job, "%zu output file(s) found in S3", n);
+    }
+    finish(bj);
+}
+
+/* Lists and hashes the files the container wrote under its S3 prefix. */
+static void collect_start(struct bjob *bj)
+{
+    struct qerr err = QERR_INIT;
+    unfollow(bj->b, bj);
+    aws_xfer_cancel(bj->call);
+    bj->call = NULL;
+    bj->phase = PH_COLLECTING;
+    bj->collect = batch_out_collect(&bj->b->out, bj->b->ev, bj->b->m, bj->job->id,
+                                    on_collect_note, on_collected, bj, &err);
+    if (bj->collect == NULL) {
+        fail(bj, "the output files of AWS Batch job %s could not be read: %s", bj->batch_id,
+             err.msg);
+    }
 }
 
 /* Words for a refusal: credentials problems say so first. */
@@ -237,6 +290,7 @@ static void bjob_free(struct bjob *bj)
     unfollow(b, bj);
     aws_xfer_cancel(bj->call);
     aws_xfer_cancel(bj->term);
+    batch_out_collect_free(bj->collect);
     if (bj->prev != NULL) {
         bj->prev->next = bj->next;
     } else {
@@ -256,17 +310,22 @@ static int batch_submit(void *state, struct rjob *job, struct qerr *err)
     if (aws_creds_check(&b->creds, err) < 0) {
         return -1;
     }
+    char **envp = batch_out_env(&b->out, job->id, job->envp, err);
+    if (envp == NULL) {
+        return -1;
+    }
     struct batch_spec spec = {
         .job_id = job->id,
         .job_queue = host_str(job, "jobQueue"),
         .job_definition = host_str(job, "jobDefinition"),
         .argv = job->argv,
-        .envp = job->envp,
+        .envp = envp,
         .cpus = job->cpus,
         .memory_mib = job->memory_mib,
         .timeout_s = job->timeout_s,
     };
     char *body = batch_api_submit_body(&spec, err);
+    batch_out_env_free(envp, job->envp);
     if (body == NULL) {
         return -1;
     }
@@ -640,6 +699,7 @@ static void batch_fini(void *state)
         ev_timer_del(b->ev, b->poll);
     }
     curlm_free(b->m);
+    batch_out_close(&b->out);
     aws_creds_cleanup(&b->creds);
     free(b->log_group);
     free(b->jobs);
@@ -656,6 +716,11 @@ static void *batch_init(struct ev *ev, const struct cfg *cfg, struct qerr *err)
     b->ev = ev;
     b->poll_ms = cfg->aws_batch_poll_ms;
     if (aws_creds_load(cfg, &b->creds, err) < 0) {
+        free(b);
+        return NULL;
+    }
+    if (batch_out_open(cfg, &b->out, err) < 0) {
+        aws_creds_cleanup(&b->creds);
         free(b);
         return NULL;
     }

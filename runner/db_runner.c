@@ -168,6 +168,48 @@ int db_runner_flush(struct db *db, const char *id, const char *logs, const char 
     return 0;
 }
 
+int db_runner_logs_dump(struct db *db, const char *job, struct buf *out, long long *last_seq,
+                        struct qerr *err)
+{
+    const char *params[] = {job};
+    PGresult *res = NULL;
+    int rc = -1;
+    *last_seq = 0;
+    if (db_exec(db, SQL_RUNNER_LOGS_DUMP, params, &res, err) < 0) {
+        goto out;
+    }
+    for (int i = 0; i < PQntuples(res); i++) {
+        *last_seq = field_ll(res, i, 0);
+        json_t *o = json_pack("{sI ss ss ss}", "seq", (json_int_t)*last_seq, "at",
+                              PQgetvalue(res, i, 1), "stream", PQgetvalue(res, i, 2), "line",
+                              PQgetvalue(res, i, 3));
+        char *text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+        json_decref(o);
+        if (text == NULL) {
+            qerr_set(err, QERR_NOMEM, "out of memory");
+            goto out;
+        }
+        int r = buf_puts(out, text, err);
+        free(text);
+        if (r < 0 || buf_puts(out, "\n", err) < 0) {
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    PQclear(res);
+    return rc;
+}
+
+int db_runner_logs_archived(struct db *db, const char *job, const char *location,
+                            long long last_seq, struct qerr *err)
+{
+    char seq[24];
+    snprintf(seq, sizeof seq, "%lld", last_seq);
+    const char *params[] = {job, location, seq};
+    return db_exec(db, SQL_RUNNER_LOGS_ARCHIVED, params, NULL, err);
+}
+
 int db_runner_file_add(struct db *db, const char *job, const char *output, const char *name,
                        const char *media_type, long long bytes, const char *sha256,
                        const char *storage, const char *location, const void *content,

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "common/buf.h"
 #include "common/db.h"
 
 struct db_runner_claimed {
@@ -54,6 +55,15 @@ int db_runner_reap(struct db *db, const char *id, const char *dying, long backof
 int db_runner_flush(struct db *db, const char *id, const char *logs, const char *upd,
                     const char *fin, const char *back, json_t **applied, struct qerr *err)
     QUERN_MUSTCHECK;
+/*
+ * The whole log of job as JSON lines ({seq, at, stream, line}\n each) appended
+ * to out (bounded by its maximum); *last_seq is the last seq (0 when none).
+ */
+int db_runner_logs_dump(struct db *db, const char *job, struct buf *out, long long *last_seq,
+                        struct qerr *err) QUERN_MUSTCHECK;
+/* Sets jobs.log_location of a finished job and deletes its rows up to last_seq. */
+int db_runner_logs_archived(struct db *db, const char *job, const char *location,
+                            long long last_seq, struct qerr *err) QUERN_MUSTCHECK;
 int db_runner_file_add(struct db *db, const char *job, const char *output, const char *name,
                        const char *media_type, long long bytes, const char *sha256,
                        const char *storage, const char *location, const void *content,

@@ -13,6 +13,9 @@ runner_librunner_a_SOURCES = \
 	runner/rjob_out.c runner/rjob_out.h \
 	runner/rjob_prep.c runner/rjob_prep.h \
 	runner/rjob_files.c runner/rjob_files.h \
+	runner/rjob_store.c runner/rjob_store.h \
+	runner/log_archive.c runner/log_archive.h \
+	runner/aws_xfer.c runner/aws_xfer.h \
 	runner/db_runner.c runner/db_runner.h \
 	runner/flush.c \
 	runner/claim.c \
@@ -58,7 +61,7 @@ runner/quern-runner.service: $(srcdir)/runner/quern-runner.service.in Makefile
 if HAVE_BE_BATCH
 runner_librunner_a_SOURCES += \
 	runner/be_batch.c \
-	runner/aws_xfer.c runner/aws_xfer.h \
+	runner/batch_out.c runner/batch_out.h \
 	runner/batch_api.c runner/batch_api.h \
 	runner/cwlogs.c runner/cwlogs.h
 endif

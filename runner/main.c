@@ -21,6 +21,7 @@
 #include "common/proc_sync.h"
 #include "runner/callback.h"
 #include "runner/daemon.h"
+#include "runner/log_archive.h"
 
 static void usage(FILE *f)
 {
@@ -244,6 +245,7 @@ static int runner_open(struct runner *r, const struct opts *o, struct qerr *err)
 static void runner_close(struct runner *r)
 {
     callback_q_free(r);
+    log_archive_free_all(r);
     for (size_t i = 0; i < r->nbe; i++) {
         if (r->be[i].state != NULL) {
             r->be[i].ops->fini(r->be[i].state);

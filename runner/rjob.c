@@ -18,9 +18,11 @@
 
 #include "common/log.h"
 #include "runner/callback.h"
+#include "runner/log_archive.h"
 #include "runner/rjob_files.h"
 #include "runner/rjob_out.h"
 #include "runner/rjob_prep.h"
+#include "runner/rjob_store.h"
 #include "runner/runner.h"
 
 #define RJOB_TAIL 20       /* stderr lines kept for the exception */
@@ -62,6 +64,9 @@ struct rjob_core {
     bool retry;
     struct rjob_file *files;
     size_t nfiles;
+    struct rjob_file *stored; /* files the work stored itself (rjob_stored_file) */
+    size_t nstored;
+    struct rjob_store *upload; /* output files going to S3 before the end is written */
 };
 
 static struct rjob_core *C(const struct rjob *job)
@@ -203,6 +208,26 @@ void rjob_set_backend_info(struct rjob *job, json_t *info)
     flush_touch(c->r);
 }
 
+void rjob_stored_file(struct rjob *job, const char *name, long long bytes, const char *sha256,
+                      const char *storage, const char *location)
+{
+    struct rjob_core *c = C(job);
+    struct rjob_file *f = realloc(c->stored, (c->nstored + 1) * sizeof *f);
+    if (f == NULL) {
+        rjob_note(job, "out of memory recording stored file %s", name);
+        return;
+    }
+    c->stored = f;
+    f += c->nstored;
+    memset(f, 0, sizeof *f);
+    f->name = strdup(name);
+    f->location = strdup(location);
+    f->storage = storage;
+    f->bytes = bytes;
+    snprintf(f->sha256, sizeof f->sha256, "%s", sha256);
+    c->nstored++;
+}
+
 /* --- the end --- */
 
 static json_t *exception_new(const char *type, const char *title, const char *detail)
@@ -263,6 +288,52 @@ static void file_note(void *arg, const char *text)
     rjob_note(arg, "%s", text);
 }
 
+/* The uploads of rjob_store ended: the job's end can now be written. */
+static void on_stored(void *arg, const struct qerr *err)
+{
+    struct rjob *job = arg;
+    struct rjob_core *c = C(job);
+    if (err != NULL) {
+        rjob_drop_files(job, err->msg);
+    } else {
+        c->kind = 'f';
+    }
+    c->dirty = true;
+    flush_touch(c->r);
+}
+
+/*
+ * Large results to files (stores other than postgres), the output directory,
+ * and the files the work stored itself, into c->files.
+ */
+static int gather_files(struct rjob *job, json_t *res, const json_t *outputs, struct qerr *err)
+{
+    struct rjob_core *c = C(job);
+    const struct cfg *cfg = &c->r->cfg;
+    if (res != NULL && strcmp(cfg->storage_type, "postgres") != 0) {
+        int moved = rjob_files_spill(res, job->output_dir, cfg->storage_inline_max, err);
+        if (moved < 0) {
+            return -1;
+        }
+        if (moved > 0) {
+            rjob_note(job, "%d result value(s) larger than storage.inline_max (%ld bytes) "
+                      "stored as files", moved, cfg->storage_inline_max);
+        }
+    }
+    if (rjob_files_scan(job->output_dir, outputs, cfg->runner_output_max, file_note, job,
+                        &c->files, &c->nfiles, err) < 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < c->nstored; i++) {
+        const struct rjob_file *f = &c->stored[i];
+        if (rjob_files_add_stored(outputs, cfg->runner_output_max, f->name, f->bytes, f->sha256,
+                                  f->storage, f->location, &c->files, &c->nfiles, err) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static void end_success_or_not(struct rjob *job)
 {
     struct rjob_core *c = C(job);
@@ -276,8 +347,7 @@ static void end_success_or_not(struct rjob *job)
                  "{\"plugin_results\": ...}");
     }
     struct qerr err = QERR_INIT;
-    if (rjob_files_scan(job->output_dir, outputs, c->r->cfg.runner_output_max, file_note, job,
-                        &c->files, &c->nfiles, &err) < 0) {
+    if (gather_files(job, res, outputs, &err) < 0) {
         json_decref(res);
         end_fail(job, "urn:quern:process-failed", "Invalid outputs", err.msg);
         return;
@@ -288,10 +358,18 @@ static void end_success_or_not(struct rjob *job)
         end_fail(job, "urn:quern:no-results", "No results", detail);
         return;
     }
-    c->kind = 'f';
     c->st = "successful";
     c->results = res != NULL ? res : json_object();
     c->end_msg = strdup("successful");
+    if (!rjob_store_needed(&c->r->cfg, c->files, c->nfiles)) {
+        c->kind = 'f';
+        return;
+    }
+    c->upload = rjob_store_start(c->r->ev, c->r->curlm, &c->r->cfg, job->id, job->output_dir,
+                                 c->files, c->nfiles, on_stored, job, &err);
+    if (c->upload == NULL) {
+        on_stored(job, &err);
+    }
 }
 
 /* The work vanished without an end seen: queued again while attempts remain, else failed. */
@@ -509,6 +587,8 @@ void rjob_lost(struct rjob *job)
              job->process_id);
     c->lost = true;
     if (c->exited) {
+        rjob_store_free(c->upload);
+        c->upload = NULL;
         c->kind = 'd';
     } else {
         rjob_stop(job, BE_STOP_DISMISS);
@@ -641,6 +721,7 @@ void rjob_retire(struct rjob *job, bool committed)
         log_info("job=%s process=%s %s attempt=%d", job->id, job->process_id, c->st,
                  job->attempt);
         send_end_callbacks(job);
+        log_archive_start(r, job->id);
     } else if (committed && c->kind == 'b') {
         log_info("job=%s process=%s handed back", job->id, job->process_id);
     } else if (committed && c->kind == 'l') {
@@ -670,7 +751,9 @@ void rjob_retire(struct rjob *job, bool committed)
     json_decref(c->results);
     json_decref(c->exception);
     json_decref(c->binfo);
+    rjob_store_free(c->upload);
     rjob_files_free(c->files, c->nfiles);
+    rjob_files_free(c->stored, c->nstored);
     free(c);
     rjob_free(job);
 }

@@ -61,6 +61,14 @@ void rjob_note(struct rjob *job, const char *fmt, ...) QUERN_PRINTF(2, 3);
 void rjob_set_backend_info(struct rjob *job, json_t *info);
 /* Sets jobs.message while the work runs (e.g. the Slurm state), progress unchanged. */
 void rjob_message(struct rjob *job, const char *msg);
+/*
+ * A file the work stored itself (a Batch container writing to S3): name as
+ * in the output directory, size, hex SHA-256, storage ("s3") and location
+ * (as quern.job_files keeps them). Only before rjob_exited; the core maps
+ * it to an output like a file of the output directory.
+ */
+void rjob_stored_file(struct rjob *job, const char *name, long long bytes, const char *sha256,
+                      const char *storage, const char *location);
 /* The work has ended; called exactly once per submit/attach. */
 void rjob_exited(struct rjob *job, const struct be_exit *how);
 

@@ -114,6 +114,7 @@ void rjob_files_free(struct rjob_file *files, size_t n)
     for (size_t i = 0; files != NULL && i < n; i++) {
         free(files[i].name);
         free(files[i].output_id);
+        free(files[i].location);
     }
     free(files);
 }
@@ -130,6 +131,9 @@ static int files_push(struct rjob_file **files, size_t *n, const char *name, con
     f[*n].output_id = strdup(output);
     f[*n].media_type = media_type;
     f[*n].bytes = bytes;
+    f[*n].storage = NULL;
+    f[*n].location = NULL;
+    f[*n].sha256[0] = '\0';
     (*n)++;
     return f[*n - 1].name != NULL && f[*n - 1].output_id != NULL ? 0 : -1;
 }
@@ -183,6 +187,84 @@ int rjob_files_scan(const char *dir, const json_t *outputs, long long max_bytes,
     return rc;
 }
 
+int rjob_files_add_stored(const json_t *outputs, long long max_bytes, const char *name,
+                          long long bytes, const char *sha256, const char *storage,
+                          const char *location, struct rjob_file **files, size_t *n,
+                          struct qerr *err)
+{
+    const char *out = rjob_file_output(outputs, name);
+    if (out == NULL) {
+        qerr_set(err, QERR_INVALID, "output file '%.200s' matches no output of the process", name);
+        return -1;
+    }
+    if (bytes > max_bytes) {
+        qerr_set(err, QERR_TOO_LARGE, "output file '%.200s' is %lld bytes, more than "
+                 "runner.output_max (%lld)", name, bytes, max_bytes);
+        return -1;
+    }
+    if (files_push(files, n, name, out, rjob_file_media_type(outputs, out, name), bytes) < 0 ||
+        ((*files)[*n - 1].location = strdup(location)) == NULL) {
+        qerr_set(err, QERR_NOMEM, "out of memory");
+        return -1;
+    }
+    struct rjob_file *f = &(*files)[*n - 1];
+    f->storage = storage;
+    snprintf(f->sha256, sizeof f->sha256, "%s", sha256);
+    return 0;
+}
+
+static int write_file(const char *path, const char *data, size_t len, struct qerr *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) {
+        qerr_set_errno(err, QERR_BACKEND, "writing a large result as a file");
+        return -1;
+    }
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, data + done, len - done);
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w <= 0) {
+            qerr_set_errno(err, QERR_BACKEND, "writing a large result as a file");
+            close(fd);
+            return -1;
+        }
+        done += (size_t)w;
+    }
+    return close(fd) == 0 ? 0 : (qerr_set_errno(err, QERR_BACKEND, "closing a result file"), -1);
+}
+
+int rjob_files_spill(json_t *results, const char *dir, long max_inline, struct qerr *err)
+{
+    const char *id;
+    json_t *v;
+    void *tmp;
+    int moved = 0;
+    json_object_foreach_safe (results, tmp, id, v) {
+        bool str = json_is_string(v);
+        char *text = str ? NULL : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        const char *data = str ? json_string_value(v) : text;
+        size_t len = str ? json_string_length(v) : text != NULL ? strlen(text) : 0;
+        char path[4096];
+        int rc = 0;
+        if (data != NULL && (long long)len > max_inline && qstr_is_id(id, 200)) {
+            snprintf(path, sizeof path, "%s/%s.%s", dir, id, str ? "txt" : "json");
+            rc = write_file(path, data, len, err);
+            if (rc == 0) {
+                json_object_del(results, id);
+                moved++;
+            }
+        }
+        free(text);
+        if (rc < 0) {
+            return -1;
+        }
+    }
+    return moved;
+}
+
 static int read_all(const char *path, long long expect, char **data, size_t *len, struct qerr *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -218,6 +300,14 @@ int rjob_files_store(struct db *db, const struct cfg *cfg, const char *job_id, c
     /* postgres keeps the bytes in the row; filesystem and s3 are common/storage's. */
     bool in_row = strcmp(cfg->storage_type, "postgres") == 0;
     for (size_t i = 0; i < n; i++) {
+        if (files[i].location != NULL) { /* already stored: only the row */
+            if (db_runner_file_add(db, job_id, files[i].output_id, files[i].name,
+                                   files[i].media_type, files[i].bytes, files[i].sha256,
+                                   files[i].storage, files[i].location, NULL, 0, err) < 0) {
+                return -1;
+            }
+            continue;
+        }
         char path[4096], sha[65];
         char *data = NULL, *loc = NULL;
         const char *storage = "postgres";

@@ -70,6 +70,7 @@ struct runner {
     char **trash; /* job directories to remove after the next claim (off the hot path) */
     size_t ntrash, trash_cap;
     struct callback_q *callbacks;
+    struct log_archive *archives; /* logs going to S3 (log_archive.c) */
 };
 
 /* --- claim.c: the runner's ownership of jobs in PostgreSQL --- */

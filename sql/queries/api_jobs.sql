@@ -158,3 +158,9 @@ SELECT j.process_id, j.process_version, j.backend, j.backend_job_id,
   FROM quern.jobs j LEFT JOIN quern.runners r ON r.id = j.runner
  WHERE j.id = $1::uuid
    AND ($2::text IS NULL OR j.submitter = $2 OR ($2 = '' AND j.submitter IS NULL));
+
+-- name: api_job_log_location
+-- params: $1 uuid job id
+-- index: jobs_pkey
+-- Where the job's archived log is (storage.log_archive), NULL when it is in job_logs.
+SELECT log_location FROM quern.jobs WHERE id = $1::uuid;

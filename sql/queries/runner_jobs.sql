@@ -205,3 +205,23 @@ UPDATE quern.runners SET heartbeat = now(), running = $2, slots = $3 WHERE id = 
 -- name: runner_unregister
 -- params: $1 text id
 DELETE FROM quern.runners WHERE id = $1;
+
+-- name: runner_logs_dump
+-- params: $1 uuid job
+-- index: job_logs_pkey
+-- The whole log of a finished job, for storage.log_archive.
+SELECT seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), stream, line
+  FROM quern.job_logs
+ WHERE job_id = $1::uuid
+ ORDER BY seq;
+
+-- name: runner_logs_archived
+-- params: $1 uuid job, $2 text location, $3 int8 last seq archived
+-- index: jobs_pkey, job_logs_pkey
+-- Records the archive of a finished job's log and removes the rows it holds.
+WITH j AS (
+    UPDATE quern.jobs SET log_location = $2
+     WHERE id = $1::uuid AND status IN ('successful', 'failed', 'dismissed')
+    RETURNING id
+)
+DELETE FROM quern.job_logs l USING j WHERE l.job_id = j.id AND l.seq <= $3;

@@ -11,8 +11,11 @@ moto routes each request on the credential scope of its Authorization
 header and does not check signatures (unless auth=True, which makes it
 refuse unknown keys), so the set-up calls here send a well-formed but
 unsigned header. With docker_host set, Batch jobs really run as
-containers (MOTO_DOCKER_NETWORK_MODE=none) and their output lands in the
-log group /aws/batch/job. moto_server is the one on PATH (pyenv's python,
+containers (MOTO_DOCKER_NETWORK_MODE=none, or network="host" for
+containers that must reach moto's S3) and their output lands in the log
+group /aws/batch/job. aws_cli_image() adds an image whose `aws s3 cp` is a
+stand-in for the AWS CLI (aws-cli-stand-in.sh), for processes that upload
+their output files the way a real image would. moto_server is the one on PATH (pyenv's python,
 not Debian's); see the notes on the test environment.
 """
 import json
@@ -37,7 +40,7 @@ def moto_bin():
 
 
 class Moto:
-    def __init__(self, name, docker_host=None, auth=False):
+    def __init__(self, name, docker_host=None, auth=False, network="none"):
         exe = moto_bin()
         if exe is None:
             raise unittest.SkipTest("moto_server is not on PATH")
@@ -50,7 +53,8 @@ class Moto:
                 env.pop(k)
         if docker_host:
             env["DOCKER_HOST"] = docker_host
-            env["MOTO_DOCKER_NETWORK_MODE"] = "none"
+            env["MOTO_DOCKER_NETWORK_MODE"] = network
+        env["MOTO_PORT"] = str(self.port)  # what moto tells its containers
         if auth:
             env["INITIAL_NO_AUTH_ACTION_COUNT"] = "0"
         self.proc = harness.Proc([exe, "-H", "127.0.0.1", "-p", str(self.port)], env=env,
@@ -92,6 +96,10 @@ class Moto:
         except ValueError:
             return r.status_code, r.text
 
+    def bucket(self, name):
+        st, body = self.call("s3", "PUT", "/" + name)
+        assert st == 200, f"CreateBucket: {st} {body}"
+
     def batch_setup(self, queue, definitions):
         """A role, an UNMANAGED compute environment, queue, and one job definition per name: image."""
         st, _ = self.call("iam", "POST", "/", form={
@@ -123,6 +131,55 @@ class Moto:
         st, body = self.call("batch", "POST", "/v1/listjobs", {"jobQueue": queue, "jobStatus": status})
         assert st == 200, body
         return body.get("jobSummaryList", [])
+
+
+AWS_CLI_IMAGE = "localhost/quern-awscli:latest"
+
+
+def aws_cli_image(eng):
+    """Builds AWS_CLI_IMAGE (busybox plus /bin/aws, the stand-in) on engine eng, once."""
+    if eng.has_image(AWS_CLI_IMAGE):
+        return AWS_CLI_IMAGE
+    import io
+    import tarfile
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws-cli-stand-in.sh")
+    with open(src, "rb") as f:
+        data = f.read()
+    tar = io.BytesIO()
+    with tarfile.open(fileobj=tar, mode="w") as t:
+        ti = tarfile.TarInfo("aws")
+        ti.size = len(data)
+        ti.mode = 0o755
+        t.addfile(ti, io.BytesIO(data))
+    st, body = eng.api("POST", "/containers/create", {"Image": "localhost/busybox:latest",
+                                                       "Cmd": ["true"]})
+    assert st == 201, f"create: {st} {body[:200]!r}"
+    cid = json.loads(body)["Id"]
+    try:
+        st, body = eng.api("PUT", f"/containers/{cid}/archive?path=/bin", tar.getvalue(),
+                           headers={"Content-Type": "application/x-tar"})
+        assert st == 200, f"archive: {st} {body[:200]!r}"
+        repo, tag = AWS_CLI_IMAGE.rsplit(":", 1)
+        st, body = eng.api("POST", f"/commit?container={cid}&repo={repo}&tag={tag}", {})
+        assert st == 201, f"commit: {st} {body[:200]!r}"
+    finally:
+        eng.remove(cid)
+    return AWS_CLI_IMAGE
+
+
+def engine():
+    """(engine, None) from tests/integration/engines.py, or (None, reason)."""
+    try:
+        import engines
+    except ImportError:
+        return None, "tests/integration/engines.py (container engines) is not on this branch yet"
+    last = None
+    for name in ("podman", "docker"):
+        try:
+            return engines.get(name), None
+        except unittest.SkipTest as e:
+            last = str(e)
+    return None, f"no container engine could start for moto's Batch jobs: {last}"
 
 
 def engine_socket():

@@ -193,3 +193,78 @@ class BatchFaults(unittest.TestCase):
             if s:
                 s.stop()
             moto.stop()
+
+
+class BatchOutputFiles(unittest.TestCase):
+    """The example batch-files: the container uploads report.json to the S3
+    prefix quern gives it (the image's `aws` is a stand-in for the AWS CLI,
+    and the container shares the host's network to reach moto); quern lists
+    the prefix at SUCCEEDED and serves the file. With storage.s3_presign the
+    API redirects to a presigned URL instead."""
+
+    @classmethod
+    def setUpClass(cls):
+        eng, why = aws_moto.engine()
+        if eng is None:
+            raise unittest.SkipTest(why)
+        image = aws_moto.aws_cli_image(eng)
+        cls.moto = aws_moto.Moto("batch-files-moto", docker_host="unix://" + eng.socket,
+                                 network="host")
+        cls.moto.bucket("quern-files")
+        cls.moto.batch_setup(QUEUE, {"quern-files": image})
+        cls.s = Stack("batch-files", config={
+            "runner": {"backends": ["aws-batch"]}, "aws": aws_config(cls.moto.url),
+            "storage": {"type": "s3", "s3_bucket": "quern-files", "s3_prefix": "jobs/"}})
+        cls.s.start_runner()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.stop()
+        cls.moto.stop()
+
+    def run_example(self, text):
+        r = self.s.post("/processes/batch-files/execution", {"inputs": {"text": text}},
+                        headers={"Prefer": "respond-async"})
+        self.assertEqual(r.status_code, 201, r.text)
+        jid = r.json()["jobID"]
+        job = self.s.wait_status(jid, timeout=120)
+        self.assertEqual(job["status"], "successful", (job, log_lines(self.s, jid)))
+        return jid
+
+    def test_file_written_in_the_container_is_served(self):
+        jid = self.run_example("a file from Batch")
+        rows = self.s.db.query("SELECT output_id, name, storage, location, bytes, sha256"
+                               " FROM quern.job_files WHERE job_id = %s", (jid,))
+        self.assertEqual(len(rows), 1, rows)
+        row = rows[0]
+        self.assertEqual((row["output_id"], row["name"], row["storage"]), ("report", "report.json", "s3"))
+        self.assertEqual(row["location"], f"s3://quern-files/jobs/{jid}/out/report.json")
+        got = self.s.get(f"/jobs/{jid}/results/report")
+        self.assertEqual(got.status_code, 200, got.text[:300])
+        self.assertEqual(json.loads(got.content), {"text": "a file from Batch"})
+        self.assertEqual(row["bytes"], len(got.content))
+        import hashlib
+        self.assertEqual(row["sha256"], hashlib.sha256(got.content).hexdigest())
+        self.assertTrue(any("output file(s) found in S3" in l for l in log_lines(self.s, jid)))
+        doc = self.s.get(f"/jobs/{jid}/results").json()
+        self.assertTrue(doc["report"]["href"].endswith(f"/jobs/{jid}/results/report"), doc)
+
+    def test_only_plain_names_under_the_prefix_become_outputs(self):
+        script = ('printf abc > /tmp/d; aws s3 cp /tmp/d "${QUERN_OUTPUT_URL}data.bin" && '
+                  'aws s3 cp /tmp/d "${QUERN_OUTPUT_URL}nested/x.bin" && '
+                  'echo \'{"plugin_results": {}}\'')
+        d = definition(script, outputs={"data": {"schema": {"type": "string", "format": "binary"}}})
+        d["host"]["jobDefinition"] = "quern-files:1"
+        request = {"inputs": {"text": "x"}, "outputs": {}, "response": "document"}
+        with self.s.db.conn.cursor() as c:
+            c.execute("INSERT INTO quern.jobs (process_id, process_version, request, definition, backend)"
+                      " VALUES (%s, '1.0.0', %s, %s, 'aws-batch') RETURNING id",
+                      (d["id"], json.dumps(request), json.dumps(d)))
+            jid = str(c.fetchone()[0])
+        job = self.s.wait_status(jid, timeout=120)
+        self.assertEqual(job["status"], "successful", (job, log_lines(self.s, jid)))
+        rows = self.s.db.query("SELECT output_id, name, bytes FROM quern.job_files WHERE job_id = %s", (jid,))
+        self.assertEqual([(r["output_id"], r["name"], r["bytes"]) for r in rows], [("data", "data.bin", 3)])
+        self.assertTrue(any("nested/x.bin' skipped" in l for l in log_lines(self.s, jid)),
+                        log_lines(self.s, jid))
+        self.assertEqual(self.s.get(f"/jobs/{jid}/results/data").content, b"abc")

@@ -195,3 +195,123 @@ class S3JobFiles(unittest.TestCase):
             if s:
                 s.stop()
             moto.stop()
+
+
+def insert_local_job(s, script, outputs):
+    import json
+    d = {"id": "files", "version": "1.0.0", "host": {"type": "local"},
+         "command": ["/bin/sh", "-c", script], "config": {}, "inputs": {}, "outputs": outputs}
+    req = {"inputs": {}, "outputs": {}, "response": "document"}
+    with s.db.conn.cursor() as c:
+        c.execute("INSERT INTO quern.jobs (process_id, process_version, request, definition,"
+                  " backend) VALUES ('files', '1.0.0', %s, %s, 'local') RETURNING id",
+                  (json.dumps(req), json.dumps(d)))
+        return str(c.fetchone()[0])
+
+
+class S3OnTheLoop(unittest.TestCase):
+    """The runner uploads output files on its loop: while one job's upload is
+    held in flight (throttle_stub's hold), another job runs and ends; large
+    results go to S3 as files; finished jobs' logs are archived to S3. The
+    API here has storage.s3_presign set, so file outputs in S3 are answered
+    with a 303 to a presigned URL."""
+
+    @classmethod
+    def setUpClass(cls):
+        from throttle_stub import ThrottleStub
+        cls.moto = aws_moto.Moto("s3-loop-moto")
+        st, body = cls.moto.call("s3", "PUT", "/" + BUCKET)
+        assert st == 200, body
+        cls.stub = ThrottleStub(cls.moto.url, match="no-such-call", count=0, hold="held.bin")
+        cls.s = harness.Stack("s3-loop", config={
+            "runner": {"slots": 4},
+            "storage": {"type": "s3", "s3_bucket": BUCKET, "s3_prefix": "loop/", "inline_max": 4096,
+                        "log_archive": True},
+            "aws": {"region": aws_moto.REGION, "endpoint": cls.stub.url,
+                    "access_key_id": aws_moto.KEY_ID, "secret_access_key": aws_moto.SECRET}},
+            api_env={"QUERN_STORAGE_S3_PRESIGN": "300"})
+        cls.s.start_runner()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.stop()
+        cls.stub.stop()
+        cls.moto.stop()
+
+    def test_held_upload_does_not_stop_other_jobs(self):
+        big = os.path.join(self.s.dir, "held-src.bin")
+        data = os.urandom(3 * 1024 * 1024)
+        with open(big, "wb") as f:
+            f.write(data)
+        os.chmod(big, 0o644)
+        a = insert_local_job(self.s, f'cp {big} "$QUERN_OUTPUT_DIR/held.bin"; '
+                                     'echo \'{"plugin_results": {}}\'',
+                             {"held": {"schema": {"type": "string", "format": "binary"}}})
+        harness.poll(lambda: self.stub.held >= 1, timeout=60, what="the upload to reach S3")
+        b = insert_local_job(self.s, 'echo \'{"plugin_results": {"x": "quick"}}\'',
+                             {"x": {"schema": {"type": "string"}}})
+        job_b = self.s.wait_status(b, timeout=30)
+        self.assertEqual(job_b["status"], "successful", job_b)
+        self.assertEqual(self.s.job(a)["status"], "running", "A ended although its upload is held")
+        self.assertEqual(self.s.get(f"/jobs/{b}").json()["status"], "successful")
+        self.stub.release()
+        job_a = self.s.wait_status(a, timeout=60)
+        self.assertEqual(job_a["status"], "successful", job_a)
+        row = self.s.db.query("SELECT storage, location, bytes, sha256 FROM quern.job_files"
+                              " WHERE job_id = %s", (a,))[0]
+        self.assertEqual(row["storage"], "s3")
+        self.assertEqual(row["location"], f"s3://{BUCKET}/loop/{a}/held/held.bin")
+        self.assertEqual((row["bytes"], row["sha256"]), (len(data), hashlib.sha256(data).hexdigest()))
+        got = self.s.get(f"/jobs/{a}/results/held", allow_redirects=False)
+        self.assertEqual(got.status_code, 303, got.text[:300])
+        url = got.headers["Location"]
+        self.assertTrue(url.startswith(f"{self.stub.url}/{BUCKET}/loop/{a}/held/held.bin?"), url)
+        self.assertIn("X-Amz-Signature=", url)
+        self.assertNotIn(aws_moto.SECRET, url)
+        fetched = requests.get(url, timeout=60)
+        self.assertEqual(fetched.status_code, 200, fetched.text[:300])
+        self.assertEqual(fetched.content, data)
+
+    def test_large_result_goes_to_s3(self):
+        text = "x" * 10000
+        jid = insert_local_job(self.s, f'printf \'{{"plugin_results": {{"big": "{text}", "small": 1}}}}\\n\'',
+                               {"big": {"schema": {"type": "string"}},
+                                "small": {"schema": {"type": "integer"}}})
+        job = self.s.wait_status(jid, timeout=30)
+        self.assertEqual(job["status"], "successful", job)
+        self.assertEqual(job["results"], {"small": 1})
+        row = self.s.db.query("SELECT output_id, name, storage, media_type FROM quern.job_files"
+                              " WHERE job_id = %s", (jid,))
+        self.assertEqual([(r["output_id"], r["name"], r["storage"], r["media_type"]) for r in row],
+                         [("big", "big.txt", "s3", "text/plain")])
+        doc = self.s.get(f"/jobs/{jid}/results").json()
+        self.assertEqual(doc["small"], 1)
+        self.assertTrue(doc["big"]["href"].endswith(f"/jobs/{jid}/results/big"), doc)
+        got = self.s.get(f"/jobs/{jid}/results/big")  # follows the redirect
+        self.assertEqual((got.status_code, got.text), (200, text))
+        self.assertEqual(got.history[0].status_code, 303)
+
+    def test_finished_log_is_archived_and_still_served(self):
+        import json
+        jid = insert_local_job(self.s, 'for i in 1 2 3 4 5; do echo "line $i"; done; echo oops >&2; '
+                                       'echo \'{"plugin_results": {"x": 1}}\'',
+                               {"x": {"schema": {"type": "integer"}}})
+        self.assertEqual(self.s.wait_status(jid, timeout=30)["status"], "successful")
+        loc = harness.poll(lambda: self.s.db.value("SELECT log_location FROM quern.jobs WHERE id = %s",
+                                                   (jid,)), timeout=30, what="the log archive")
+        self.assertEqual(loc, f"s3://{BUCKET}/loop/{jid}/log.jsonl")
+        self.assertEqual(self.s.db.value("SELECT count(*) FROM quern.job_logs WHERE job_id = %s", (jid,)), 0)
+        st, body = self.moto.call("s3", "GET", f"/{BUCKET}/loop/{jid}/log.jsonl")
+        self.assertEqual(st, 200)
+        stored = [json.loads(l) for l in body.splitlines()]
+        self.assertIn("line 3", [e["line"] for e in stored])
+        doc = self.s.get(f"/jobs/{jid}/logs").json()
+        lines = [(e["stream"], e["line"]) for e in doc["logs"]]
+        self.assertEqual([l for s_, l in lines if s_ == "stdout"][:5], [f"line {i}" for i in range(1, 6)])
+        self.assertIn(("stderr", "oops"), lines)
+        self.assertEqual(doc["logs"], [{k: e[k] for k in ("seq", "at", "stream", "line")} for e in stored])
+        third = doc["logs"][2]["seq"]
+        page = self.s.get(f"/jobs/{jid}/logs?since={third}&limit=2").json()["logs"]
+        self.assertEqual(page, doc["logs"][3:5])
+        text = self.s.get(f"/jobs/{jid}/logs", headers={"Accept": "text/plain"}).text
+        self.assertIn(" stdout line 5\n", text)

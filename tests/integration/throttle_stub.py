@@ -12,6 +12,11 @@ unchanged. It is the only fake peer in the AWS tests.
     stub.url        # give this to quern as aws.endpoint
     stub.throttled  # how many 429s it has served
     stub.stop()
+
+With hold="word" it also keeps each request whose path contains the word
+waiting (body read, no answer) until release(): an S3 upload that stays in
+flight as long as a test needs, which no real peer can be made to do on
+demand. stub.held counts the requests it is holding or has held.
 """
 import http.server
 import json
@@ -23,8 +28,11 @@ import harness
 
 
 class ThrottleStub:
-    def __init__(self, upstream, match, count):
+    def __init__(self, upstream, match, count, hold=None):
         self.upstream = upstream
+        self.hold = hold
+        self.held = 0
+        self.released = threading.Event()
         self.match = match.lower()
         self.left = count
         self.throttled = 0
@@ -52,6 +60,10 @@ class ThrottleStub:
         n = int(h.headers.get("Content-Length") or 0)
         body = h.rfile.read(n) if n else b""
         what = (h.path + " " + (h.headers.get("X-Amz-Target") or "")).lower()
+        if self.hold and self.hold in h.path:
+            with self.lock:
+                self.held += 1
+            self.released.wait(120)
         with self.lock:
             throttle = self.match in what and self.left > 0
             if throttle:
@@ -79,6 +91,10 @@ class ThrottleStub:
         if h.command != "HEAD":
             h.wfile.write(r.content)
 
+    def release(self):
+        self.released.set()
+
     def stop(self):
+        self.released.set()
         self.server.shutdown()
         self.server.server_close()

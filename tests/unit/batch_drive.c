@@ -3,7 +3,8 @@
  * batch_drive - runs one job on the aws-batch backend (runner/be_batch.c)
  * on a real ev_ loop with a stand-in for the runner core's rjob sink, and
  * prints what the backend reports, one event per line:
- *   backend_id <id> | note <text> | out <line> | exited <exited> <code> <error>
+ *   backend_id <id> | note <text> | out <line> | file <name> <bytes> <sha256> <location> |
+ *   exited <exited> <code> <error>
  * tests/integration/test_batch_backend.py drives it against moto, so the
  * backend is tested end to end without the database and runner core.
  *
@@ -63,6 +64,12 @@ void rjob_note(struct rjob *job, const char *fmt, ...)
     vprintf(fmt, ap);
     fputs("\n", stdout);
     va_end(ap);
+}
+
+void rjob_stored_file(struct rjob *job, const char *name, long long bytes, const char *sha256,
+                      const char *storage, const char *location)
+{
+    printf("file %s %lld %s %s\n", name, bytes, sha256, location);
 }
 
 void rjob_exited(struct rjob *job, const struct be_exit *how)

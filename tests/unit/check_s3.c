@@ -14,6 +14,7 @@
 
 #include "common/buf.h"
 #include "common/s3.h"
+#include "common/s3_list.h"
 #include "common/storage.h"
 
 /* AWS's "Example: presigned URL" for GET examplebucket/test.txt, 24 hours, 2013-05-24. */
@@ -41,6 +42,53 @@ START_TEST(presign_matches_aws_example)
                   "%s", url);
     ck_assert_ptr_null(strstr(url, "wJalr"));
     free(url);
+}
+END_TEST
+
+/* ListObjectsV2 pages: keys with entities, sizes, truncation and its token. */
+START_TEST(list_pages)
+{
+    static const char page1[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+        "<Name>b</Name><Prefix>q/j/out/</Prefix><KeyCount>2</KeyCount>"
+        "<IsTruncated>true</IsTruncated><NextContinuationToken>1a&amp;b=</NextContinuationToken>"
+        "<Contents><Key>q/j/out/a.txt</Key><Size>12</Size><ETag>&quot;x&quot;</ETag></Contents>"
+        "<Contents><Key>q/j/out/R&amp;D &#233;&#x4E2D;.bin</Key><Size>0</Size></Contents>"
+        "</ListBucketResult>";
+    struct s3_list_page p;
+    struct qerr err = QERR_INIT;
+    ck_assert_msg(s3_list_parse(page1, strlen(page1), &p, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(p.n, 2);
+    ck_assert_str_eq(p.objs[0].key, "q/j/out/a.txt");
+    ck_assert_int_eq(p.objs[0].size, 12);
+    ck_assert_str_eq(p.objs[1].key, "q/j/out/R&D \xc3\xa9\xe4\xb8\xad.bin");
+    ck_assert_int_eq(p.objs[1].size, 0);
+    ck_assert(p.truncated);
+    ck_assert_str_eq(p.next_token, "1a&b=");
+    s3_list_page_cleanup(&p);
+
+    static const char empty[] = "<ListBucketResult><IsTruncated>false</IsTruncated>"
+                                "<KeyCount>0</KeyCount></ListBucketResult>";
+    ck_assert_int_eq(s3_list_parse(empty, strlen(empty), &p, &err), 0);
+    ck_assert_uint_eq(p.n, 0);
+    ck_assert(!p.truncated);
+    ck_assert_ptr_null(p.next_token);
+    s3_list_page_cleanup(&p);
+
+    static const char *const bad[] = {
+        "<Error><Code>AccessDenied</Code></Error>",
+        "<ListBucketResult><Contents><Key>a</Key><Size>-1</Size></Contents></ListBucketResult>",
+        "<ListBucketResult><Contents><Key>a</Key></Contents></ListBucketResult>",
+        "<ListBucketResult><Contents><Key>a&bogus;</Key><Size>1</Size></Contents></ListBucketResult>",
+        "<ListBucketResult><Contents><Key>a</Key><Size>1</Size></ListBucketResult>",
+        "<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct qerr e = QERR_INIT;
+        ck_assert_msg(s3_list_parse(bad[i], strlen(bad[i]), &p, &e) < 0, "accepted %s", bad[i]);
+        ck_assert(qerr_is_set(&e));
+    }
 }
 END_TEST
 
@@ -141,6 +189,7 @@ int main(void)
     TCase *tc = tcase_create("s3");
     tcase_add_test(tc, presign_matches_aws_example);
     tcase_add_test(tc, locations);
+    tcase_add_test(tc, list_pages);
     tcase_add_test(tc, filesystem_round_trip);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -54,7 +54,8 @@ tests_unit_storage_drive_LDADD = $(UNIT_LIBS)
 check_PROGRAMS += tests/unit/batch_drive
 tests_unit_batch_drive_SOURCES = tests/unit/batch_drive.c runner/be_batch.c runner/be.h \
 	runner/rjob.h runner/aws_xfer.c runner/aws_xfer.h runner/batch_api.c runner/batch_api.h \
-	runner/cwlogs.c runner/cwlogs.h runner/ev.c runner/ev.h runner/curlm.c runner/curlm.h
+	runner/cwlogs.c runner/cwlogs.h runner/ev.c runner/ev.h runner/curlm.c runner/curlm.h \
+	runner/batch_out.c runner/batch_out.h
 tests_unit_batch_drive_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_batch_drive_LDADD = $(UNIT_LIBS)
 
