@@ -685,6 +685,20 @@ static void batch_release(void *state, struct rjob *job)
     }
 }
 
+/* Lets a Batch job that is being followed run on when the runner stops: the next runner
+ * follows it again by its id (batch_attach). Not while it is submitted or collected. */
+static int batch_detach(void *state, struct rjob *job)
+{
+    struct bjob *bj = job->be_state;
+    (void)state;
+    if (bj == NULL || bj->phase != PH_FOLLOWING || bj->stop_requested || bj->collect != NULL) {
+        return -1;
+    }
+    rjob_note(job, "leaving Batch job %s to run on", bj->batch_id);
+    bjob_free(bj);
+    return 0;
+}
+
 static void batch_fini(void *state)
 {
     struct batch *b = state;
@@ -745,4 +759,5 @@ const struct be_ops be_batch_ops = {
     .attach = batch_attach,
     .stop = batch_stop,
     .release = batch_release,
+    .detach = batch_detach,
 };

@@ -122,6 +122,15 @@ class BatchStack(unittest.TestCase):
 
 class BatchReattach(unittest.TestCase):
     def test_kill9_runner_then_reattach_without_resubmitting(self):
+        self.reattach_case(lambda runner: runner.kill9())
+
+    def test_sigterm_leaves_the_batch_job_running(self):
+        def sigterm(runner):
+            runner.stop()  # not terminated and submitted again: left for the next runner
+            self.assertIn("left running for re-attach", runner.log())
+        self.reattach_case(sigterm)
+
+    def reattach_case(self, stop):
         host, why = aws_moto.engine_socket()
         if host is None:
             self.skipTest(why)
@@ -135,7 +144,8 @@ class BatchReattach(unittest.TestCase):
             jid = insert_job(s.db, 'sleep 4; printf "{\\"plugin_results\\": %s}\\n" "$0"')
             job = poll(lambda: (j := s.job(jid)) and j["backend_job_id"] and j, timeout=60,
                        what="the Batch job id")
-            first.kill9()
+            stop(first)
+            self.assertEqual(s.job(jid)["status"], "running")
             s.start_runner()
             done = s.wait_status(jid, timeout=120)
             self.assertEqual(done["status"], "successful", done)
