@@ -182,7 +182,9 @@ class SlurmBackendCases:
 
     def test_time_limit_is_set_and_timeout_stop_cancels(self):
         t0 = time.monotonic()
-        r = self.drive(["/bin/sleep", "120"], extra=["-T", "2000"])
+        # sh -c: the inputs JSON (the last argument) becomes $0; "sleep 120 {}" fails at once,
+        # which made this test pass only when Slurm was slow to start the job
+        r = self.drive(["/bin/sh", "-c", "sleep 120"], extra=["-T", "2000"])
         bid = harness.poll(lambda: r.first("backend_id"), 30, what="backend id")["id"]
         line = CLUSTER.run("scontrol", "show", "job", "-o", bid).stdout
         self.assertIn("TimeLimit=00:05:00", line)  # -t 300 s
@@ -207,7 +209,7 @@ class SlurmBackendCases:
         self.assertLess(time.monotonic() - t0, 15)
 
     def test_dismiss_after_reattach(self):
-        r = self.drive(["/bin/sleep", "120"])
+        r = self.drive(["/bin/sh", "-c", "sleep 120"])
         bid = harness.poll(lambda: r.first("backend_id"), 30, what="backend id")["id"]
         r.kill9()
         r2 = self.drive(["/bin/true"], job_id=self.job_id, attach=bid, extra=["-s", "200"]).wait()
@@ -215,7 +217,7 @@ class SlurmBackendCases:
         self.assert_stopped_in_slurm(bid)
 
     def test_dismiss_while_submitting(self):
-        r = self.drive(["/bin/sleep", "120"], extra=["-s", "0"]).wait()
+        r = self.drive(["/bin/sh", "-c", "sleep 120"], extra=["-s", "0"]).wait()
         ex = r.exited()
         self.assertEqual(ex["term_signal"], signal.SIGTERM, r.events())
         bid = r.first("backend_id")["id"]

@@ -98,7 +98,7 @@ class SlurmRunnerCases:
         self.assertIn("cannot go on", job["exception"]["detail"])
 
     def test_timeout(self):
-        jid = insert_slurm_job(self.s.db, ["/bin/sleep", "120"], config={"timeout": 2})
+        jid = insert_slurm_job(self.s.db, ["/bin/sh", "-c", "sleep 120"], config={"timeout": 2})
         job = self.s.wait_status(jid, timeout=60)
         self.assertEqual(job["status"], "failed")
         self.assertIn("timed out", job["exception"]["detail"])
