@@ -45,6 +45,10 @@ def _valgrind_wrappers():
     global API_BIN, RUNNER_BIN, ADMIN_BIN, CLIENT_BIN
     d = os.path.join(VALGRIND_LOGS, "bin")
     os.makedirs(d, exist_ok=True)
+    # Apache runs CGI and fcgid programs as its own user with a minimal PATH: the log
+    # directory must be writable for it, and valgrind named by its full path.
+    os.chmod(VALGRIND_LOGS, 0o1777)
+    valgrind = shutil.which("valgrind") or "/usr/bin/valgrind"
     opts = ["--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite",
             "--show-leak-kinds=definite", "--child-silent-after-fork=yes", "--num-callers=30",
             f"--suppressions={TOP}/tests/valgrind.supp", f"--log-file={VALGRIND_LOGS}/%p.log"]
@@ -52,7 +56,7 @@ def _valgrind_wrappers():
     for real in (API_BIN, RUNNER_BIN, ADMIN_BIN, CLIENT_BIN):
         w = os.path.join(d, os.path.basename(real))
         with open(w, "w") as f:
-            f.write(f"#!/bin/sh\nexec valgrind {' '.join(opts)} {real} \"$@\"\n")
+            f.write(f"#!/bin/sh\nexec {valgrind} {' '.join(opts)} {real} \"$@\"\n")
         os.chmod(w, 0o755)
         paths.append(w)
     API_BIN, RUNNER_BIN, ADMIN_BIN, CLIENT_BIN = paths
